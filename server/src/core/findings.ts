@@ -1,0 +1,105 @@
+/**
+ * Findings of spec §4: per-triple rules (all but "redundant", which needs the
+ * source's sample and lives in eci.ts), source-level rules, severities and
+ * plain-words explanations for reports and hovers.
+ */
+import type { Thresholds } from './settings';
+import type { FindingId, Severity, SourceFindingId, TripleFindingId } from './types';
+
+/** Per-triple numbers the rules look at. */
+export interface TripleFindingInput {
+  /** Normalised text of n equals that of p or q. */
+  textDuplicate: boolean;
+  /** c = cos(p, n). */
+  c: number;
+  /** IDF-weighted Jaccard J(p, n). */
+  jaccard: number;
+  t: number;
+  l: number;
+  r: number;
+}
+
+/**
+ * Every triple finding except "redundant", in the fixed order of
+ * TRIPLE_FINDINGS (so reports are stable). Comparisons are exactly the
+ * spec's: "≥" thresholds include the boundary, "<" thresholds exclude it.
+ */
+export function tripleFindings(x: TripleFindingInput, th: Thresholds): TripleFindingId[] {
+  const out: TripleFindingId[] = [];
+  const duplicate = x.textDuplicate || x.c >= th.duplicateCosine;
+  if (duplicate) out.push('duplicate-of-positive');
+  // A duplicate is also a near-duplicate; report only the stronger finding.
+  else if (x.jaccard >= th.nearDuplicateJaccard) out.push('near-duplicate-of-positive');
+  if (x.t < th.falseNegativeT) out.push('likely-false-negative');
+  if (x.l < th.tooEasyL) out.push('too-easy');
+  // A too-easy negative is already explained by its distance; calling it
+  // lexical-only as well would double-count.
+  if (x.r < th.lexicalOnlyR && x.l >= th.tooEasyL) out.push('lexical-only');
+  return out;
+}
+
+/** Source-level numbers the rules look at. */
+export interface SourceFindingInput {
+  /** |S|: triples in the source. */
+  size: number;
+  /** N: triples in its sample. */
+  n: number;
+  sampleSize: number;
+  /** δ of the sample. */
+  diversity: number;
+  /** Triples of the whole source with duplicate-, near-duplicate-of-positive or likely-false-negative. */
+  falseNegativeLike: number;
+}
+
+/** Source findings in the fixed order low-diversity, many-false-negatives, under-sampled. */
+export function sourceFindings(x: SourceFindingInput, th: Thresholds): SourceFindingId[] {
+  const out: SourceFindingId[] = [];
+  if (x.diversity < th.lowDiversity) out.push('low-diversity');
+  // An empty source has no share of anything (and 0/0 must not decide).
+  if (x.size > 0 && x.falseNegativeLike / x.size > th.manyFalseNegativesShare) out.push('many-false-negatives');
+  if (x.size < x.sampleSize) out.push('under-sampled');
+  return out;
+}
+
+const SEVERITY: Readonly<Record<FindingId, Severity>> = {
+  'duplicate-of-positive': 'error',
+  'near-duplicate-of-positive': 'warning',
+  'likely-false-negative': 'warning',
+  'too-easy': 'information',
+  'lexical-only': 'information',
+  redundant: 'information',
+  'low-diversity': 'warning',
+  'many-false-negatives': 'warning',
+  'under-sampled': 'warning',
+};
+
+/** Severity of a finding (spec §4 table; source findings are warnings). */
+export function severityOf(id: FindingId): Severity {
+  return SEVERITY[id];
+}
+
+const DESCRIPTION: Readonly<Record<FindingId, string>> = {
+  'duplicate-of-positive':
+    'The negative is the positive (or the query) itself — same text or near-identical embedding — so training would push the answer away from its own question.',
+  'near-duplicate-of-positive':
+    'The negative repeats most of the positive\'s weighted terms, so it is probably the same passage trimmed or re-edited (a false negative); a deliberate minimal edit that changes the answer also scores high — you decide.',
+  'likely-false-negative':
+    'The target encoder ranks this negative above the labelled positive, so it may actually answer the query; training on it is unsafe until checked.',
+  'too-easy':
+    'The negative is far from the query compared with the positive, so it gives almost no training signal.',
+  'lexical-only':
+    'The negative is hard mainly because it repeats the query\'s rare terms, not because it is semantically close.',
+  redundant:
+    'This negative adds almost nothing to its source\'s score: another sampled negative points in nearly the same residual direction.',
+  'low-diversity':
+    'The source\'s negatives mostly point in the same few residual directions, so they teach the encoder the same thing over and over.',
+  'many-false-negatives':
+    'More than the allowed share of the source\'s negatives are duplicates, near-duplicates or likely false negatives of their positives.',
+  'under-sampled':
+    'The source has fewer triples than the sample size, so its score is computed at a smaller N and is not directly comparable to fully sampled sources.',
+};
+
+/** One-line plain-words explanation of a finding, for reports and hovers. */
+export function describeFinding(id: FindingId): string {
+  return DESCRIPTION[id];
+}
