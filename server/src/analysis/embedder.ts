@@ -1,0 +1,28 @@
+/** What the analysis needs from a target encoder; the ONNX worker client implements it. */
+
+export interface EncoderInfo {
+  kind: 'default' | 'onnx' | 'precomputed';
+  /** Model name or path, as reported in settings.encoder.model. */
+  model: string;
+  dimension: number;
+  queryPrefix: string;
+  passagePrefix: string;
+}
+
+export interface Embedder {
+  readonly info: EncoderInfo;
+  /** Unit vectors for the texts, in order. Texts already carry their prefix. */
+  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** The encoder's own sub-word tokens (for tokenizer "encoder"), when it has a tokenizer. */
+  terms?(text: string): string[];
+  /** Texts embedded by the model (cache misses) so far. */
+  readonly embeddedCount?: number;
+  close(): Promise<void>;
+}
+
+/** How a run gets its vectors: from the records themselves, or from an encoder. */
+export type EncoderChoice =
+  | { kind: 'precomputed' }
+  | { kind: 'model'; load: () => Promise<Embedder> }
+  /** CLI without a config: precomputed when every triple carries vectors, else the model. */
+  | { kind: 'auto'; load: () => Promise<Embedder> };

@@ -1,0 +1,84 @@
+/**
+ * From the config's `encoder` block and CLI flags to an EncoderChoice: which
+ * model folder, which settings, which cache. Loading happens only when the
+ * analysis asks for it (precomputed runs never touch a model).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { EncoderConfig } from '../core/config';
+import { EmbeddingCache } from '../encoder/cache';
+import { CachedEncoder } from '../encoder/cachedEncoder';
+import { EncoderClient } from '../encoder/client';
+import type { Embedder, EncoderChoice, EncoderInfo } from './embedder';
+import { AnalysisError } from './analyze';
+import { defaultCacheDir, defaultModelDir } from './paths';
+
+export interface EncoderOptions {
+  config?: EncoderConfig;
+  /** Folder that relative model paths are resolved against. */
+  base: string;
+  cli?: {
+    kind?: string; pooling?: string; queryPrefix?: string; passagePrefix?: string;
+    maxLength?: number; batchSize?: number; quantized?: boolean; threads?: number;
+  };
+  /** null = no cache; undefined = the default cache folder. */
+  cacheDir?: string | null;
+  onWarning?: (message: string) => void;
+}
+
+export function encoderChoice(opts: EncoderOptions): EncoderChoice {
+  const cli = opts.cli ?? {};
+  const kindFlag = cli.kind;
+  const configKind = opts.config?.kind;
+  if (kindFlag === 'precomputed' || (!kindFlag && configKind === 'precomputed')) return { kind: 'precomputed' };
+  const load = () => loadEmbedder(opts);
+  // Without a config or flag, records that carry vectors are scored as they are.
+  return kindFlag || opts.config ? { kind: 'model', load } : { kind: 'auto', load };
+}
+
+async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
+  const cli = opts.cli ?? {};
+  const config = opts.config;
+  const flag = cli.kind;
+  const isDefault = flag ? flag === 'default' : !config || config.kind === 'default';
+  const modelDir = isDefault ? defaultModelDir() : resolve(opts.base, flag ?? config?.path ?? '');
+  if (!existsSync(modelDir)) {
+    throw new AnalysisError(isDefault
+      ? `the bundled default model is missing at ${modelDir}; run "npm run build" in the eci-sem folder`
+      : `encoder path ${modelDir} does not exist (expected a folder with model.onnx and tokenizer.json)`);
+  }
+  const quantized = cli.quantized ?? config?.quantized ?? false;
+  const spec = {
+    modelDir,
+    modelFile: quantized ? 'model.int8.onnx' : undefined,
+    pooling: (cli.pooling ?? config?.pooling) as 'mean' | 'cls' | 'none' | undefined,
+    maxLength: cli.maxLength ?? config?.maxLength,
+    batchSize: cli.batchSize ?? config?.batchSize ?? 32,
+    threads: cli.threads,
+  };
+  let client: EncoderClient;
+  try {
+    client = await EncoderClient.start(spec);
+  } catch (err) {
+    throw new AnalysisError(`cannot load the target encoder: ${(err as Error).message}`);
+  }
+  const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
+  const cache = cacheDir ? EmbeddingCache.open(cacheDir, client.info.fingerprint, client.info.dimension, opts.onWarning) : null;
+  const cached = new CachedEncoder(client, cache);
+  const info: EncoderInfo = {
+    kind: isDefault ? 'default' : 'onnx',
+    model: client.info.name,
+    dimension: client.info.dimension,
+    queryPrefix: cli.queryPrefix ?? config?.queryPrefix ?? '',
+    passagePrefix: cli.passagePrefix ?? config?.passagePrefix ?? '',
+  };
+  return {
+    info,
+    embed: (texts, signal) => cached.embed(texts, { signal }),
+    get embeddedCount() { return cached.misses; },
+    async close() {
+      cache?.close();
+      await client.close();
+    },
+  };
+}

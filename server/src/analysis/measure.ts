@@ -1,0 +1,127 @@
+/**
+ * Pass 2: read the units again, embed each chunk of triples (through the cache),
+ * and keep per-triple scalars: cosines, lexical overlap, Jaccard, ‖u‖. Only
+ * the residual vectors of sampled triples survive a chunk.
+ */
+import { residual } from '../core/eci';
+import { parseTripleLine } from '../core/formats';
+import { lexicalOverlap, normalizeForDuplicate, weightedJaccard, type IdfTable } from '../core/lexical';
+import type { RawTriple } from '../core/types';
+import type { Embedder } from './embedder';
+import type { Plan } from './plan';
+import { sourceOf } from './scan';
+import type { TripleTable } from './tripleTable';
+
+export interface MeasureOptions {
+  embedder: Embedder | null;
+  idf: IdfTable;
+  termsOf: (text: string) => string[];
+  /** Triples whose residual vector must be kept (sampled by some source). */
+  keepResidual: Uint8Array;
+  chunkSize?: number;
+  signal?: AbortSignal;
+  onTriples?: (done: number) => void;
+}
+
+export class AnalysisInputChanged extends Error {}
+
+function unit(v: Float32Array): Float32Array {
+  let s = 0;
+  for (let k = 0; k < v.length; k++) s += v[k] * v[k];
+  const inv = 1 / Math.sqrt(s);
+  const out = new Float32Array(v.length);
+  for (let k = 0; k < v.length; k++) out[k] = v[k] * inv;
+  return out;
+}
+
+function dot(x: Float32Array, y: Float32Array): number {
+  let s = 0;
+  for (let k = 0; k < x.length; k++) s += x[k] * y[k];
+  return s;
+}
+
+interface Item { idx: number; raw: RawTriple }
+
+export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptions): Promise<Map<number, Float64Array>> {
+  const residuals = new Map<number, Float64Array>();
+  const chunkSize = opts.chunkSize ?? 2048;
+  const embedder = opts.embedder;
+  let next = 0;
+  let chunk: Item[] = [];
+
+  const flush = async () => {
+    if (chunk.length === 0) return;
+    opts.signal?.throwIfAborted();
+    let vectors: (i: number) => [Float32Array, Float32Array, Float32Array];
+    if (embedder) {
+      const { queryPrefix, passagePrefix } = embedder.info;
+      const texts: string[] = [];
+      const slot = new Map<string, number>();
+      const at = (text: string) => {
+        let s = slot.get(text);
+        if (s === undefined) { s = texts.length; slot.set(text, s); texts.push(text); }
+        return s;
+      };
+      const ids = chunk.map(({ raw }) => [at(queryPrefix + raw.query), at(passagePrefix + raw.positive), at(passagePrefix + raw.negative)]);
+      const embedded = await embedder.embed(texts, opts.signal);
+      vectors = (i) => [embedded[ids[i][0]], embedded[ids[i][1]], embedded[ids[i][2]]];
+    } else {
+      vectors = (i) => {
+        const v = chunk[i].raw.vectors!;
+        return [unit(v.query!), unit(v.positive!), unit(v.negative!)];
+      };
+    }
+    const terms = new Map<string, string[]>();
+    const termsOf = (text: string) => {
+      let t = terms.get(text);
+      if (!t) { t = opts.termsOf(text); terms.set(text, t); }
+      return t;
+    };
+    const normalized = new Map<string, string>();
+    const norm = (text: string) => {
+      let t = normalized.get(text);
+      if (t === undefined) { t = normalizeForDuplicate(text); normalized.set(text, t); }
+      return t;
+    };
+    for (let i = 0; i < chunk.length; i++) {
+      const { idx, raw } = chunk[i];
+      const [q, p, n] = vectors(i);
+      const { u, norm: residualNorm } = residual(q, p, n);
+      if (opts.keepResidual[idx]) residuals.set(idx, u);
+      const nn = norm(raw.negative);
+      table.setScores(idx, {
+        a: dot(q, p),
+        b: dot(q, n),
+        c: dot(p, n),
+        ov: lexicalOverlap(termsOf(raw.query), termsOf(raw.negative), opts.idf),
+        jaccard: weightedJaccard(termsOf(raw.positive), termsOf(raw.negative), opts.idf),
+        residualNorm,
+        textDuplicate: nn === norm(raw.positive) || nn === norm(raw.query),
+      });
+    }
+    opts.onTriples?.(next);
+    chunk = [];
+  };
+
+  for (let u = 0; u < plan.units.length; u++) {
+    const unitDef = plan.units[u];
+    for await (const { line, text } of unitDef.lines.lines()) {
+      if (next >= table.length || table.unit(next) !== u || table.line(next) !== line) continue;
+      const parsed = parseTripleLine(text, { file: unitDef.shown, line, format: unitDef.format });
+      for (const raw of parsed.triples) {
+        // Indices restart per key in grouped records: match only triples the unit takes.
+        if (sourceOf(unitDef, raw) === null) continue;
+        if (next < table.length && table.unit(next) === u && table.line(next) === line
+          && table.posIndex(next) === raw.posIndex && table.negIndex(next) === raw.negIndex) {
+          chunk.push({ idx: next++, raw });
+        }
+      }
+      if (chunk.length >= chunkSize) await flush();
+    }
+  }
+  await flush();
+  if (next !== table.length) {
+    throw new AnalysisInputChanged(`the input changed while it was analysed (expected ${table.length} triples, read ${next}); run again`);
+  }
+  return residuals;
+}

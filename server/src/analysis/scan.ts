@@ -1,0 +1,145 @@
+/**
+ * Pass 1: read every unit, keep the location of each accepted triple, the
+ * document frequencies of the IDF corpus and the per-query unions of hybrids.
+ * No embedding happens here, so it is fast and its memory is per-triple only.
+ */
+import { hash } from 'node:crypto';
+import { parseTripleLine } from '../core/formats';
+import { DocumentFrequencies } from '../core/lexical';
+import type { Problem, RawTriple } from '../core/types';
+import { defaultSourceName, type Plan, type ReadUnit, type SourceDef } from './plan';
+import { TripleTable } from './tripleTable';
+
+export interface ScanResult {
+  table: TripleTable;
+  sources: SourceDef[];
+  /** Triple indices of each source, in reading order (hybrids reference their members' triples). */
+  members: Map<string, number[]>;
+  frequencies: DocumentFrequencies;
+  problems: Problem[];
+  /** Lines that yielded at least one problem. */
+  skippedLines: number;
+  linesRead: number;
+  /** Triples that carry all three vectors, and the vector dimension seen first. */
+  withVectors: number;
+  vectorDimension: number | null;
+}
+
+export interface ScanOptions {
+  precomputed: boolean;
+  termsOf: ((text: string) => string[]) | null;
+  signal?: AbortSignal;
+  onLines?: (lines: number) => void;
+}
+
+/** The source a parsed triple belongs to, or null when the unit does not take it. */
+export function sourceOf(unit: ReadUnit, raw: RawTriple): string | null {
+  if (unit.key !== undefined) return raw.source === unit.key ? unit.source : null;
+  return unit.source ?? raw.source ?? defaultSourceName(unit);
+}
+
+export function hasAllVectors(raw: RawTriple): boolean {
+  const v = raw.vectors;
+  return !!(v && v.query && v.positive && v.negative);
+}
+
+function tripleKey(raw: RawTriple): string {
+  return hash('sha1', `${raw.query}\u0000${raw.positive}\u0000${raw.negative}`, 'base64');
+}
+
+export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
+  const table = new TripleTable();
+  const sources: SourceDef[] = plan.sources.map((s) => ({ ...s }));
+  const known = new Map(sources.map((s) => [s.name, s]));
+  const members = new Map<string, number[]>(sources.map((s) => [s.name, []]));
+  const hybrids = sources.filter((s) => s.group === 'hybrid');
+  const unionOf = new Map<string, { name: string; seen: Set<string> }[]>();
+  // A hybrid may unite other hybrids: expand to the plain sources underneath.
+  const leaves = (name: string, path: Set<string>): string[] => {
+    const def = known.get(name);
+    if (!def || def.group === 'plain' || path.has(name)) return def?.group === 'plain' ? [name] : [];
+    path.add(name);
+    return (def.union ?? []).flatMap((n) => leaves(n, path));
+  };
+  for (const h of hybrids) {
+    for (const m of new Set(leaves(h.name, new Set()))) {
+      if (!unionOf.has(m)) unionOf.set(m, []);
+      unionOf.get(m)!.push({ name: h.name, seen: new Set() });
+    }
+  }
+  const frequencies = new DocumentFrequencies();
+  const seenPassages = new Set<string>();
+  const problems: Problem[] = [...plan.problems];
+  let skippedLines = 0;
+  let linesRead = 0;
+  let withVectors = 0;
+  let vectorDimension: number | null = null;
+
+  const countPassage = (text: string) => {
+    if (!opts.termsOf) return;
+    const key = hash('sha1', text, 'base64');
+    if (seenPassages.has(key)) return;
+    seenPassages.add(key);
+    frequencies.add(opts.termsOf(text));
+  };
+
+  for (let u = 0; u < plan.units.length; u++) {
+    const unit = plan.units[u];
+    const seenPassagesOfLine = new Set<string>();
+    for await (const { line, text } of unit.lines.lines()) {
+      linesRead++;
+      if ((linesRead & 0x3fff) === 0) {
+        opts.signal?.throwIfAborted();
+        opts.onLines?.(linesRead);
+      }
+      const parsed = parseTripleLine(text, { file: unit.shown, line, format: unit.format });
+      let lineHasProblem = parsed.problems.length > 0;
+      problems.push(...parsed.problems);
+      seenPassagesOfLine.clear();
+      for (const raw of parsed.triples) {
+        const name = sourceOf(unit, raw);
+        if (name === null) continue;
+        if (hasAllVectors(raw)) {
+          const dim = raw.vectors!.query!.length;
+          vectorDimension ??= dim;
+          if (dim !== vectorDimension) {
+            problems.push({ file: unit.shown, line, column: 1, field: 'query_embedding', message: `embedding has ${dim} dimensions, but earlier triples have ${vectorDimension}` });
+            lineHasProblem = true;
+            continue;
+          }
+          withVectors++;
+        } else if (opts.precomputed) {
+          problems.push({ file: unit.shown, line, column: 1, field: 'query_embedding', message: 'the encoder is "precomputed", but this triple lacks query_embedding, positive_embedding or negative_embedding' });
+          lineHasProblem = true;
+          continue;
+        }
+        if (!known.has(name)) {
+          const def: SourceDef = { name, group: 'plain' };
+          sources.push(def);
+          known.set(name, def);
+          members.set(name, []);
+        }
+        const idx = table.add(u, line, raw.posIndex, raw.negIndex);
+        members.get(name)!.push(idx);
+        for (const hybrid of unionOf.get(name) ?? []) {
+          const key = tripleKey(raw);
+          if (!hybrid.seen.has(key)) {
+            hybrid.seen.add(key);
+            members.get(hybrid.name)!.push(idx);
+          }
+        }
+        if (!seenPassagesOfLine.has(raw.positive)) {
+          seenPassagesOfLine.add(raw.positive);
+          countPassage(raw.positive);
+        }
+        if (!seenPassagesOfLine.has(raw.negative)) {
+          seenPassagesOfLine.add(raw.negative);
+          countPassage(raw.negative);
+        }
+      }
+      if (lineHasProblem) skippedLines++;
+    }
+  }
+  opts.onLines?.(linesRead);
+  return { table, sources, members, frequencies, problems, skippedLines, linesRead, withVectors, vectorDimension };
+}

@@ -1,0 +1,77 @@
+/**
+ * Columnar per-triple storage. A 1M-triple analysis must not hold embeddings,
+ * so each triple keeps only a few scalars (≈ 60 bytes) in growable typed arrays;
+ * only sampled triples keep their residual vector (held by the pipeline).
+ */
+
+class Column<T extends Float64Array | Int32Array | Uint32Array | Uint8Array> {
+  data: T;
+  constructor(private readonly make: (n: number) => T) {
+    this.data = make(1024);
+  }
+  ensure(n: number): void {
+    if (n <= this.data.length) return;
+    let size = this.data.length;
+    while (size < n) size *= 2;
+    const next = this.make(size);
+    next.set(this.data as never);
+    this.data = next;
+  }
+}
+
+/** Bit flags for the text-level facts computed in the scoring pass. */
+export const FLAG_TEXT_DUPLICATE = 1;
+
+export class TripleTable {
+  length = 0;
+  // Location: which read unit (file + source) and where in the file.
+  private readonly unitCol = new Column((n) => new Uint32Array(n));
+  private readonly lineCol = new Column((n) => new Uint32Array(n));
+  private readonly posCol = new Column((n) => new Uint32Array(n));
+  private readonly negCol = new Column((n) => new Uint32Array(n));
+  // Filled by the scoring pass.
+  private readonly aCol = new Column((n) => new Float64Array(n));
+  private readonly bCol = new Column((n) => new Float64Array(n));
+  private readonly cCol = new Column((n) => new Float64Array(n));
+  private readonly ovCol = new Column((n) => new Float64Array(n));
+  private readonly jCol = new Column((n) => new Float64Array(n));
+  private readonly normCol = new Column((n) => new Float64Array(n));
+  private readonly flagCol = new Column((n) => new Uint8Array(n));
+
+  add(unit: number, line: number, posIndex: number, negIndex: number): number {
+    const i = this.length++;
+    for (const col of [this.unitCol, this.lineCol, this.posCol, this.negCol, this.aCol, this.bCol, this.cCol, this.ovCol, this.jCol, this.normCol, this.flagCol]) {
+      col.ensure(this.length);
+    }
+    this.unitCol.data[i] = unit;
+    this.lineCol.data[i] = line;
+    this.posCol.data[i] = posIndex;
+    this.negCol.data[i] = negIndex;
+    return i;
+  }
+
+  unit(i: number): number { return this.unitCol.data[i]; }
+  line(i: number): number { return this.lineCol.data[i]; }
+  posIndex(i: number): number { return this.posCol.data[i]; }
+  negIndex(i: number): number { return this.negCol.data[i]; }
+
+  setScores(i: number, s: { a: number; b: number; c: number; ov: number; jaccard: number; residualNorm: number; textDuplicate: boolean }): void {
+    this.aCol.data[i] = s.a;
+    this.bCol.data[i] = s.b;
+    this.cCol.data[i] = s.c;
+    this.ovCol.data[i] = s.ov;
+    this.jCol.data[i] = s.jaccard;
+    this.normCol.data[i] = s.residualNorm;
+    this.flagCol.data[i] = s.textDuplicate ? FLAG_TEXT_DUPLICATE : 0;
+  }
+
+  a(i: number): number { return this.aCol.data[i]; }
+  b(i: number): number { return this.bCol.data[i]; }
+  c(i: number): number { return this.cCol.data[i]; }
+  ov(i: number): number { return this.ovCol.data[i]; }
+  jaccard(i: number): number { return this.jCol.data[i]; }
+  textDuplicate(i: number): boolean { return (this.flagCol.data[i] & FLAG_TEXT_DUPLICATE) !== 0; }
+
+  /** ‖u‖ of every triple, for the residual scale m (a view, not a copy). */
+  residualNorms(): Float64Array { return this.normCol.data.subarray(0, this.length); }
+}

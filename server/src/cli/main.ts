@@ -1,0 +1,156 @@
+/** The command-line face of the engine: `eci-sem score …`. */
+import { createWriteStream, readFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
+import { analyze, AnalysisError, type AnalysisResult } from '../analysis/analyze';
+import { encoderChoice, type EncoderOptions } from '../analysis/encoderSetup';
+import { fileLineSource } from '../analysis/lines';
+import { packageVersion } from '../analysis/paths';
+import { planFromConfig, planFromFiles, type Plan } from '../analysis/plan';
+import { applySettingOverrides, parseConfig, SettingError, type EciConfig } from '../core/config';
+import { severityOf } from '../core/findings';
+import { renderMarkdown, renderTable } from '../core/render';
+import { reportJsonChunks, reportSettings, reportSource, reportTriples, orderSources } from '../core/report';
+import { defaultSettings, type Settings } from '../core/settings';
+import type { FindingId } from '../core/types';
+import { parseCli, UsageError, USAGE, type CliArgs } from './args';
+import { progressBar } from './progress';
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WriteStream;
+  cwd: string;
+}
+
+const CONFIG_EXT = new Set(['.json', '.jsonc']);
+
+export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, cwd: process.cwd() }): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseCli(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`eci-sem: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (args.command === 'help') { io.stdout.write(USAGE); return 0; }
+  if (args.command === 'version') { io.stdout.write(`eci-sem ${packageVersion()}\n`); return 0; }
+  if (args.command === 'lsp') {
+    io.stderr.write('eci-sem: the language server is not part of this build yet ("eci-sem lsp --stdio" is reserved for it)\n');
+    return 2;
+  }
+  try {
+    return await score(args, io);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof AnalysisError || err instanceof SettingError) {
+      io.stderr.write(`eci-sem: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+interface Setup { plan: Plan; settings: Settings; config: EciConfig | null; configPath: string | null }
+
+function loadSetup(args: CliArgs, io: Io): Setup {
+  let configPath = args.config ? resolve(io.cwd, args.config) : null;
+  let inputs = args.inputs;
+  if (!configPath && inputs.length === 1 && CONFIG_EXT.has(extname(inputs[0]).toLowerCase())) {
+    configPath = resolve(io.cwd, inputs[0]);
+    inputs = [];
+  }
+  if (!configPath && inputs.length === 0) throw new UsageError('nothing to score: give a config file or triple files (see --help)');
+  let config: EciConfig | null = null;
+  let settings = defaultSettings();
+  if (configPath) {
+    let text: string;
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read config ${args.config ?? inputs[0]}: ${(err as Error).message}`);
+    }
+    const parsed = parseConfig(text);
+    for (const p of parsed.problems) {
+      io.stderr.write(`${configPath}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n`);
+    }
+    if (!parsed.config || parsed.problems.some((p) => p.severity === 'error')) {
+      throw new UsageError(`the config has errors; nothing was scored`);
+    }
+    config = parsed.config;
+    settings = config.settings;
+  }
+  settings = applySettingOverrides(settings, args.overrides);
+  const base = configPath ? dirname(configPath) : io.cwd;
+  if (settings.idfCorpus) settings = { ...settings, idfCorpus: settings.idfCorpus.map((f) => resolve(base, f)) };
+  const plan = config && configPath && inputs.length === 0
+    ? planFromConfig(config, configPath, io.cwd)
+    : planFromFiles(inputs, io.cwd);
+  return { plan, settings, config, configPath };
+}
+
+async function score(args: CliArgs, io: Io): Promise<number> {
+  const { plan, settings, config, configPath } = loadSetup(args, io);
+  const encoderOptions: EncoderOptions = {
+    config: config?.encoder,
+    base: configPath ? dirname(configPath) : io.cwd,
+    cli: args.encoder,
+    cacheDir: args.noCache ? null : args.cacheDir ? resolve(io.cwd, args.cacheDir) : config?.cacheDir ? resolve(dirname(configPath!), config.cacheDir) : undefined,
+    onWarning: (m) => io.stderr.write(`eci-sem: warning: ${m}\n`),
+  };
+  const bar = args.quiet ? { update() {}, done() {} } : progressBar(io.stderr);
+  let result: AnalysisResult;
+  try {
+    result = await analyze({
+      plan,
+      settings,
+      encoder: encoderChoice(encoderOptions),
+      idfCorpus: settings.idfCorpus?.map((path) => ({ path, lines: fileLineSource(path) })) ?? null,
+      onProgress: (p) => bar.update(p),
+    });
+  } finally {
+    bar.done();
+  }
+  if (result.table.length === 0) {
+    for (const p of result.problems.slice(0, 20)) io.stderr.write(`${p.file}:${p.line}:${p.column}: ${p.message}\n`);
+    io.stderr.write(`eci-sem: no usable triples in ${plan.units.length} file(s)${result.problems.length ? ` (${result.problems.length} problem(s))` : ''}\n`);
+    return 2;
+  }
+  await writeReport(args, io, result);
+  if (result.problems.length > 0 && args.format !== 'table') {
+    io.stderr.write(`eci-sem: ${result.problems.length} problem(s) on ${result.skippedLines} line(s) were skipped (listed under "problems")\n`);
+  }
+  return failOn(args.failOn, result) ? 1 : 0;
+}
+
+async function writeReport(args: CliArgs, io: Io, result: AnalysisResult): Promise<void> {
+  const sources = orderSources(result.sources).map(reportSource);
+  const settingsOut = reportSettings(result.settings, result.encoder);
+  const out: NodeJS.WritableStream = args.out ? createWriteStream(resolve(io.cwd, args.out)) : io.stdout;
+  const write = (chunk: string) => new Promise<void>((ok, fail) => {
+    if (out.write(chunk)) ok();
+    else out.once('drain', ok).once('error', fail);
+  });
+  if (args.format === 'json') {
+    const locate = (i: number) => ({ file: result.units[result.table.unit(i)].shown, line: result.table.line(i) });
+    const triples = args.triples ? reportTriples(result.sources, result.table, locate, result.settings) : null;
+    const header = { schemaVersion: 1 as const, tool: { name: 'eci-sem' as const, version: packageVersion() }, settings: settingsOut, residualScale: result.residualScale, sources };
+    for (const chunk of reportJsonChunks(header, triples, result.problems)) await write(chunk);
+  } else {
+    const unsafe = new Map(result.sources.map((s) => [s.name, s.unsafe]));
+    const input = { sources: sources.map((s) => ({ ...s, unsafe: unsafe.get(s.name) ?? 0 })), settings: { ...result.settings, encoder: result.encoder }, residualScale: result.residualScale, problems: result.problems, skippedLines: result.skippedLines };
+    await write(args.format === 'markdown' ? renderMarkdown(input) : renderTable(input));
+  }
+  if (out !== io.stdout) {
+    await new Promise<void>((ok, fail) => {
+      out.once('error', fail);
+      out.end(() => ok());
+    });
+  }
+}
+
+function failOn(level: CliArgs['failOn'], result: AnalysisResult): boolean {
+  if (!level) return false;
+  const accepted = level === 'error' ? ['error'] : ['error', 'warning'];
+  return result.sources.some((s) => Object.entries(s.findings).some(([id, n]) => (n ?? 0) > 0 && accepted.includes(severityOf(id as FindingId))));
+}

@@ -1,0 +1,131 @@
+/**
+ * From per-triple scalars to per-source scores (spec §2–§4). Pure: the caller
+ * supplies the scalars, the sources' members and samples, and the residual
+ * vectors of sampled triples.
+ */
+import { clipResidual, redundantFlags, scoreSource, tripleFactors } from './eci';
+import { sourceFindings, tripleFindings } from './findings';
+import { rankSources } from './ranking';
+import type { Settings } from './settings';
+import type { FindingId, TripleFindingId } from './types';
+
+/** Per-triple scalars measured from embeddings and texts. */
+export interface TripleScalars {
+  readonly length: number;
+  a(i: number): number;
+  b(i: number): number;
+  c(i: number): number;
+  ov(i: number): number;
+  jaccard(i: number): number;
+  textDuplicate(i: number): boolean;
+}
+
+export interface TripleEvaluation {
+  a: number; b: number; c: number;
+  delta: number; pi: number; t: number; l: number; r: number; w: number;
+  jaccard: number;
+  /** Every finding but "redundant", which depends on the source's sample. */
+  findings: TripleFindingId[];
+}
+
+export function evaluateTriple(table: TripleScalars, i: number, settings: Settings): TripleEvaluation {
+  const a = table.a(i), b = table.b(i), c = table.c(i), jaccard = table.jaccard(i);
+  const f = tripleFactors(a, b, c, table.ov(i), settings);
+  const findings = tripleFindings({ textDuplicate: table.textDuplicate(i), c, jaccard, t: f.t, l: f.l, r: f.r }, settings.thresholds);
+  return { a, b, c, jaccard, delta: f.delta, pi: f.pi, t: f.t, l: f.l, r: f.r, w: f.w, findings };
+}
+
+export interface SourceSpec {
+  name: string;
+  group: 'plain' | 'hybrid';
+  /** Triple indices of the source, in reading order. */
+  members: ArrayLike<number>;
+  /** Positions within `members` that are sampled (sorted). */
+  sample: ArrayLike<number>;
+}
+
+export interface SourceResult {
+  name: string;
+  group: 'plain' | 'hybrid';
+  rank: number;
+  size: number;
+  n: number;
+  underSampled: boolean;
+  eci: number;
+  perExample: number;
+  diversity: number;
+  lower: number;
+  upper: number;
+  space: 'n' | 'd';
+  mean: { t: number; l: number; r: number; w: number };
+  /** Counts over the whole source (redundant: over the sample); source-level findings count 1. */
+  findings: Partial<Record<FindingId, number>>;
+  /** Share of the source's triples with at least one triple finding. */
+  weakShare: number;
+  /** Triples that are duplicate, near-duplicate or likely false negatives (unsafe to train on). */
+  unsafe: number;
+  members: ArrayLike<number>;
+  /** Sampled triple indices, and per sampled triple its leverage, gain and redundant flag. */
+  sampled: Uint32Array;
+  leverage: Float64Array;
+  gain: Float64Array;
+  redundant: Uint8Array;
+}
+
+const FALSE_NEGATIVE_LIKE: ReadonlySet<TripleFindingId> = new Set(['duplicate-of-positive', 'near-duplicate-of-positive', 'likely-false-negative']);
+
+export function aggregateSources(
+  table: TripleScalars,
+  specs: SourceSpec[],
+  residuals: ReadonlyMap<number, Float64Array>,
+  residualScale: number,
+  settings: Settings,
+): SourceResult[] {
+  // Recomputed rather than memoised: it is cheap, and a memo would hold an
+  // object per triple (the point of the columnar table is not to).
+  const evaluate = (i: number) => evaluateTriple(table, i, settings);
+  const results: SourceResult[] = specs.map((spec) => {
+    const size = spec.members.length;
+    const counts: Partial<Record<FindingId, number>> = {};
+    let st = 0, sl = 0, sr = 0, sw = 0, falseNegativeLike = 0, weak = 0;
+    for (let k = 0; k < size; k++) {
+      const e = evaluate(spec.members[k]);
+      st += e.t; sl += e.l; sr += e.r; sw += e.w;
+      for (const f of e.findings) counts[f] = (counts[f] ?? 0) + 1;
+      if (e.findings.some((f) => FALSE_NEGATIVE_LIKE.has(f))) falseNegativeLike++;
+      if (e.findings.length > 0) weak++;
+    }
+    const sampled = Uint32Array.from(Array.from(spec.sample, (pos) => spec.members[pos]));
+    const units = Array.from(sampled, (i) => clipResidual(residuals.get(i) ?? missing(i), residualScale));
+    const weights = Float64Array.from(sampled, (i) => evaluate(i).w);
+    const score = scoreSource(units, weights, settings.lambda);
+    const redundant = redundantFlags(units, weights, score.gain, settings.thresholds);
+    let redundantCount = 0;
+    for (let k = 0; k < redundant.length; k++) {
+      if (!redundant[k]) continue;
+      redundantCount++;
+      if (evaluate(sampled[k]).findings.length === 0) weak++;
+    }
+    if (redundantCount > 0) counts.redundant = redundantCount;
+    for (const f of sourceFindings({ size, n: sampled.length, sampleSize: settings.sampleSize, diversity: score.diversity, falseNegativeLike }, settings.thresholds)) {
+      counts[f] = 1;
+    }
+    const mean = (s: number) => (size > 0 ? s / size : 0);
+    return {
+      name: spec.name, group: spec.group, rank: 0, size, n: sampled.length,
+      underSampled: size < settings.sampleSize,
+      eci: score.eci, perExample: score.perExample, diversity: score.diversity,
+      lower: score.lower, upper: score.upper, space: score.space,
+      mean: { t: mean(st), l: mean(sl), r: mean(sr), w: mean(sw) },
+      findings: counts, weakShare: mean(weak), unsafe: falseNegativeLike, members: spec.members,
+      sampled, leverage: score.leverage, gain: score.gain, redundant,
+    };
+  });
+  const ranks = rankSources(results);
+  for (const r of results) r.rank = ranks.get(r.name) ?? 0;
+  return results;
+}
+
+function missing(i: number): never {
+  throw new Error(`internal: no residual kept for sampled triple ${i}`);
+}

@@ -1,0 +1,101 @@
+/** Human-readable renderings of a report: a terminal table and Markdown. */
+import { orderSources, type ReportSource } from './report';
+import type { Problem } from './types';
+
+/** A report source plus the number of unsafe triples (a triple may carry several findings). */
+export type RenderSource = ReportSource & { unsafe: number };
+
+export interface RenderInput {
+  sources: readonly RenderSource[];
+  settings: { temperature: number; lambda: number; sampleSize: number; seed: number; encoder: { model: string; dimension: number } };
+  residualScale: number;
+  problems: readonly Problem[];
+  skippedLines: number;
+}
+
+const SHORT: Record<string, string> = {
+  'duplicate-of-positive': 'dup',
+  'near-duplicate-of-positive': 'near-dup',
+  'likely-false-negative': 'false-neg',
+  'too-easy': 'too-easy',
+  'lexical-only': 'lexical',
+  redundant: 'redundant',
+};
+const SOURCE_FLAGS = ['under-sampled', 'low-diversity', 'many-false-negatives'];
+
+function fmt(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+}
+
+function findingText(s: ReportSource): string {
+  const parts = Object.entries(SHORT)
+    .filter(([id]) => (s.findings[id] ?? 0) > 0)
+    .map(([id, short]) => `${short} ${s.findings[id]}`);
+  return parts.join(', ') || '—';
+}
+
+function flagText(s: ReportSource): string {
+  return SOURCE_FLAGS.filter((f) => (s.findings[f] ?? 0) > 0).join(', ');
+}
+
+function unsafeShare(s: RenderSource): string {
+  return s.size > 0 ? `${Math.round((100 * s.unsafe) / s.size)}%` : '—';
+}
+
+const HEADER = ['#', 'source', 'ECI_sem', 'per-ex', 'δ', 'N/|S|', 't̄', 'l̄', 'r̄', 'w̄', 'unsafe', 'findings', 'flags'];
+
+function rows(sources: readonly RenderSource[]): string[][] {
+  return sources.map((s) => [
+    String(s.rank), s.name, fmt(s.eci, 3), fmt(s.perExample, 4), fmt(s.diversity, 2), `${s.n}/${s.size}`,
+    fmt(s.mean.t, 2), fmt(s.mean.l, 2), fmt(s.mean.r, 2), fmt(s.mean.w, 3), unsafeShare(s), findingText(s), flagText(s),
+  ]);
+}
+
+function headline(input: RenderInput): string {
+  const s = input.settings;
+  return `encoder ${s.encoder.model} (${s.encoder.dimension}-d) · τ ${s.temperature} · λ ${s.lambda} · sample ${s.sampleSize} · seed ${s.seed} · residual scale m ${fmt(input.residualScale, 4)}`;
+}
+
+function problemLines(input: RenderInput, max: number): string[] {
+  if (input.problems.length === 0) return [];
+  const out = [`${input.problems.length} problem(s) on ${input.skippedLines} line(s); those triples were skipped:`];
+  for (const p of input.problems.slice(0, max)) out.push(`  ${p.file}:${p.line}:${p.column}: ${p.message}`);
+  if (input.problems.length > max) out.push(`  … and ${input.problems.length - max} more (see --format json)`);
+  return out;
+}
+
+export function renderTable(input: RenderInput): string {
+  const ordered = orderSources(input.sources);
+  const out: string[] = ['ECI_sem ranking of negative sources', headline(input), ''];
+  for (const group of ['plain', 'hybrid'] as const) {
+    const members = ordered.filter((s) => s.group === group);
+    if (members.length === 0) continue;
+    const table = [HEADER, ...rows(members)];
+    const widths = HEADER.map((_, c) => Math.max(...table.map((r) => [...r[c]].length)));
+    out.push(`${group} sources`);
+    for (const r of table) {
+      out.push('  ' + r.map((cell, c) => (c >= 2 && c <= 10 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd());
+    }
+    out.push('');
+  }
+  out.push('unsafe = duplicate, near-duplicate or likely false negative (spec §4); ranked by ECI_sem within each group.');
+  out.push(...problemLines(input, 20));
+  return out.join('\n') + '\n';
+}
+
+export function renderMarkdown(input: RenderInput): string {
+  const ordered = orderSources(input.sources);
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const out: string[] = ['# ECI_sem ranking of negative sources', '', headline(input), ''];
+  for (const group of ['plain', 'hybrid'] as const) {
+    const members = ordered.filter((s) => s.group === group);
+    if (members.length === 0) continue;
+    out.push(`## ${group === 'plain' ? 'Plain' : 'Hybrid'} sources`, '');
+    out.push(`| ${HEADER.map(esc).join(' | ')} |`, `|${HEADER.map((_, c) => (c >= 2 && c <= 10 ? ' ---: ' : ' --- ')).join('|')}|`);
+    for (const r of rows(members)) out.push(`| ${r.map(esc).join(' | ')} |`);
+    out.push('');
+  }
+  const problems = problemLines(input, 50);
+  if (problems.length > 0) out.push('## Problems', '', ...problems.map((l) => l.replace(/^ {2}/, '- ')), '');
+  return out.join('\n');
+}
