@@ -56,7 +56,8 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
   let embedder: Embedder | null = null;
   try {
     const t0 = performance.now();
-    if (opts.encoder.kind === 'model') {
+    // Encoder tokens as lexical terms are needed from pass 1 on.
+    if (opts.encoder.kind === 'model' || (opts.encoder.kind === 'auto' && settings.tokenizer === 'encoder')) {
       opts.onProgress?.({ phase: 'load', done: 0, total: 1 });
       embedder = await opts.encoder.load();
     }
@@ -70,7 +71,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
     });
     const problems = scanned.problems;
     const { table } = scanned;
-    if (opts.encoder.kind === 'auto' && (table.length === 0 || scanned.withVectors < table.length)) {
+    if (!embedder && opts.encoder.kind === 'auto' && (table.length === 0 || scanned.withVectors < table.length)) {
       opts.onProgress?.({ phase: 'load', done: 0, total: 1 });
       embedder = await opts.encoder.load();
     }

@@ -9,6 +9,7 @@ import type { EncoderConfig } from '../core/config';
 import { EmbeddingCache } from '../encoder/cache';
 import { CachedEncoder } from '../encoder/cachedEncoder';
 import { EncoderClient } from '../encoder/client';
+import { EncoderTokenizer } from '../encoder/tokenizer';
 import type { Embedder, EncoderChoice, EncoderInfo } from './embedder';
 import { AnalysisError } from './analyze';
 import { defaultCacheDir, defaultModelDir } from './paths';
@@ -72,8 +73,14 @@ async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
     queryPrefix: cli.queryPrefix ?? config?.queryPrefix ?? '',
     passagePrefix: cli.passagePrefix ?? config?.passagePrefix ?? '',
   };
+  // The worker has its own copy; this one serves lexical terms on demand.
+  let tokenizer: EncoderTokenizer | undefined;
   return {
     info,
+    terms(text: string) {
+      tokenizer ??= EncoderTokenizer.load(modelDir);
+      return tokenizer.terms(text);
+    },
     embed: (texts, signal) => cached.embed(texts, { signal }),
     get embeddedCount() { return cached.misses; },
     async close() {

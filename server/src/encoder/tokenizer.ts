@@ -128,6 +128,14 @@ export class EncoderTokenizer {
     return ids;
   }
 
+  /**
+   * The text's distinct sub-word tokens without special tokens or truncation: the terms of
+   * lexical residuality when the setting `tokenizer` is "encoder" (spec §2).
+   */
+  terms(text: string): string[] {
+    return [...new Set<string>(this.tok.tokenize(text, { add_special_tokens: false }) as string[])];
+  }
+
   encodeBatch(texts: readonly string[], maxLength: number): Int32Array[] {
     return texts.map((t) => this.encode(t, maxLength));
   }

@@ -1,0 +1,149 @@
+/**
+ * Custom LSP methods between the eci-sem language server, the VS Code client
+ * and the ranking webview. One place for every message; each says who sends it.
+ * Plain data only (no vscode or vscode-languageserver imports), so the client,
+ * the server and the webview bundle can all import it.
+ */
+
+export type FindingId =
+  | 'duplicate-of-positive' | 'near-duplicate-of-positive' | 'likely-false-negative'
+  | 'too-easy' | 'lexical-only' | 'redundant'
+  | 'low-diversity' | 'many-false-negatives' | 'under-sampled';
+
+/** A source's score card, as the panel, CodeLens and hovers show it. */
+export interface SourceCard {
+  name: string;
+  group: 'plain' | 'hybrid';
+  rank: number;
+  /** How many sources share the group (for "rank 1/4 plain"). */
+  groupSize: number;
+  size: number;
+  n: number;
+  underSampled: boolean;
+  eci: number;
+  perExample: number;
+  diversity: number;
+  mean: { t: number; l: number; r: number; w: number };
+  findings: Partial<Record<FindingId, number>>;
+  /** Share of triples that are duplicate, near-duplicate or likely false negatives. */
+  unsafeShare: number;
+  /** Config file (URI) and offset of the source's entry, when it comes from a config. */
+  configUri?: string;
+}
+
+/** One triple in a "weakest triples" list. */
+export interface TripleRow {
+  uri: string;
+  /** 0-based line, as LSP positions are. */
+  line: number;
+  query: string;
+  negative: string;
+  t: number; l: number; r: number; w: number;
+  gain?: number;
+  findings: FindingId[];
+}
+
+export interface RankingSnapshot {
+  /** Identifies the analysis (config URI, or "workspace" for loose triple files). */
+  scope: string;
+  /** ISO time of the run that produced it. */
+  finishedAt: string;
+  settings: { temperature: number; lambda: number; sampleSize: number; seed: number; encoder: { kind: string; model: string; dimension: number } };
+  residualScale: number;
+  sources: SourceCard[];
+  problems: number;
+}
+
+export type RunState =
+  | { state: 'idle' }
+  | { state: 'running'; scope: string; phase: string; done: number; total: number }
+  | { state: 'failed'; scope: string; message: string }
+  | { state: 'done'; scope: string; seconds: number };
+
+/** server → client: status for the status bar item (sent whenever it changes). */
+export namespace StatusNotification {
+  export const method = 'eci/status';
+  export type Params = RunState;
+}
+
+/** server → client: new results are in; the panel refreshes. */
+export namespace ResultsChangedNotification {
+  export const method = 'eci/resultsChanged';
+  export type Params = { scopes: string[] };
+}
+
+/** client → server: score the workspace (all configs and loose files) or one file now. */
+export namespace ScoreRequest {
+  export const method = 'eci/score';
+  export type Params = { uri?: string };
+  export type Result = { scopes: string[] };
+}
+
+/** client → server: cancel every running analysis. */
+export namespace CancelRequest {
+  export const method = 'eci/cancel';
+  export type Params = Record<string, never>;
+  export type Result = { cancelled: number };
+}
+
+/** client/panel → server: the latest ranking of every scope (empty list before the first run). */
+export namespace RankingRequest {
+  export const method = 'eci/ranking';
+  export type Params = Record<string, never>;
+  export type Result = RankingSnapshot[];
+}
+
+/** panel → server (through the client): the weakest triples of one source, lowest weight first. */
+export namespace WeakestTriplesRequest {
+  export const method = 'eci/weakestTriples';
+  export type Params = { scope: string; source: string; limit: number };
+  export type Result = TripleRow[];
+}
+
+/** client → server: the report of a scope as text; the client chooses where to save it. */
+export namespace ExportReportRequest {
+  export const method = 'eci/exportReport';
+  export type Params = { scope: string; format: 'json' | 'markdown' | 'csv'; triples: boolean };
+  export type Result = { content: string };
+}
+
+/**
+ * client → server: write a curated copy of a source's (or a file's) triples without the
+ * triples that carry any of `drop`; the client has already confirmed `target`
+ * (never an existing file unless the user agreed to overwrite it).
+ */
+export namespace ExportCuratedRequest {
+  export const method = 'eci/exportCurated';
+  export type Params = { scope: string; sourceFile: string; drop: FindingId[]; target: string; overwrite: boolean };
+  export type Result = { written: number; dropped: number; target: string };
+}
+
+/** Options the client passes in initializationOptions. */
+export interface InitOptions {
+  /** Folder for the embedding cache (the extension's global storage). */
+  cacheDir?: string;
+  /** Workspace Trust: when false, nothing the workspace names (models, idfCorpus files) is loaded. */
+  trusted: boolean;
+}
+
+/** The `eciSem.*` settings the server reads (workspace/configuration section "eciSem"). */
+export interface ClientSettings {
+  encoderPath: string;
+  temperature: number | null;
+  sampleSize: number | null;
+  thresholds: Record<string, number>;
+  maxDiagnosticsPerFile: number;
+  run: 'onType' | 'onSave' | 'manual';
+}
+
+/** Webview ↔ extension messages (discriminated unions, ready handshake first). */
+export type PanelToHost =
+  | { type: 'ready' }
+  | { type: 'selectSource'; scope: string; source: string }
+  | { type: 'openTriple'; uri: string; line: number }
+  | { type: 'rescore' };
+
+export type HostToPanel =
+  | { type: 'ranking'; snapshots: RankingSnapshot[]; running: RunState }
+  | { type: 'weakest'; scope: string; source: string; rows: TripleRow[] }
+  | { type: 'status'; running: RunState };
