@@ -62,9 +62,11 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
     return (def.union ?? []).flatMap((n) => leaves(n, path));
   };
   for (const h of hybrids) {
+    // One set per hybrid, shared by its members: the union has no repeated triple.
+    const entry = { name: h.name, seen: new Set<string>() };
     for (const m of new Set(leaves(h.name, new Set()))) {
       if (!unionOf.has(m)) unionOf.set(m, []);
-      unionOf.get(m)!.push({ name: h.name, seen: new Set() });
+      unionOf.get(m)!.push(entry);
     }
   }
   const frequencies = new DocumentFrequencies();
@@ -121,8 +123,9 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
         }
         const idx = table.add(u, line, raw.posIndex, raw.negIndex);
         members.get(name)!.push(idx);
-        for (const hybrid of unionOf.get(name) ?? []) {
-          const key = tripleKey(raw);
+        const unions = unionOf.get(name);
+        const key = unions ? tripleKey(raw) : '';
+        for (const hybrid of unions ?? []) {
           if (!hybrid.seen.has(key)) {
             hybrid.seen.add(key);
             members.get(hybrid.name)!.push(idx);
