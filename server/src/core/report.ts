@@ -85,9 +85,13 @@ export function* reportTriples(
       const { file, line } = locate(i);
       const at = sampledAt.get(i);
       const findings = at !== undefined && s.redundant[at] ? [...e.findings, 'redundant' as const] : e.findings;
-      const t: ReportTriple = { source: s.name, file, line, a: e.a, b: e.b, c: e.c, t: e.t, l: e.l, r: e.r, w: e.w, sampled: at !== undefined, findings };
-      if (at !== undefined) { t.leverage = s.leverage[at]; t.gain = s.gain[at]; }
-      yield t;
+      // Key order as in spec §6; leverage and gain exist only for sampled triples.
+      yield {
+        source: s.name, file, line, a: e.a, b: e.b, c: e.c, t: e.t, l: e.l, r: e.r, w: e.w,
+        sampled: at !== undefined,
+        ...(at !== undefined ? { leverage: s.leverage[at], gain: s.gain[at] } : {}),
+        findings,
+      };
     }
   }
 }
