@@ -29,6 +29,11 @@ export interface SourceCard {
   unsafeShare: number;
   /** Config file (URI) and offset of the source's entry, when it comes from a config. */
   configUri?: string;
+  /**
+   * URIs of the triple files that feed a plain source (absent for hybrids), so the
+   * client can offer them for "Export Curated Triples" without scanning the workspace.
+   */
+  files?: string[];
 }
 
 /** One triple in a "weakest triples" list. */
@@ -146,4 +151,24 @@ export type PanelToHost =
 export type HostToPanel =
   | { type: 'ranking'; snapshots: RankingSnapshot[]; running: RunState }
   | { type: 'weakest'; scope: string; source: string; rows: TripleRow[] }
-  | { type: 'status'; running: RunState };
+  | { type: 'status'; running: RunState }
+  /** Focus a source (CodeLens "show ranking" on a source); the panel then asks for its weakest triples. */
+  | { type: 'select'; scope: string; source: string }
+  /** A request the panel depends on failed (server not running, weakest triples unavailable). */
+  | { type: 'error'; message: string };
+
+/** Command ids contributed by the extension; the server's CodeLens and code actions name them. */
+export const Commands = {
+  scoreWorkspace: 'eciSem.scoreWorkspace',
+  scoreFile: 'eciSem.scoreFile',
+  showRanking: 'eciSem.showRanking',
+  cancelRun: 'eciSem.cancelRun',
+  exportReport: 'eciSem.exportReport',
+  exportCurated: 'eciSem.exportCurated',
+} as const;
+
+/**
+ * Argument of `eciSem.showRanking` when a CodeLens on a source sends it (the panel opens
+ * with that source selected); from the palette the command takes no argument.
+ */
+export interface ShowRankingArgs { scope: string; source: string }
