@@ -1,14 +1,9 @@
 /** Seeded synthetic triples with precomputed vectors, for tests that need no model. */
+import { Rng } from '../../server/src/core/sampling';
 
 export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new Rng(seed, 'synthetic');
+  return () => r.nextFloat();
 }
 
 export function gaussian(rand: () => number): number {

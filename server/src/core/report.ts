@@ -8,19 +8,10 @@ import type { Problem, TripleFindingId } from './types';
 
 export interface ReportEncoder { kind: string; model: string; dimension: number }
 
-export interface ReportSource {
-  name: string;
-  group: 'plain' | 'hybrid';
-  rank: number;
-  size: number;
-  n: number;
-  underSampled: boolean;
-  eci: number;
-  perExample: number;
-  diversity: number;
-  mean: { t: number; l: number; r: number; w: number };
+/** A source as spec §6 reports it: its score card without the per-triple arrays. */
+export type ReportSource = Pick<SourceResult, 'name' | 'group' | 'rank' | 'size' | 'n' | 'underSampled' | 'eci' | 'perExample' | 'diversity' | 'mean'> & {
   findings: Record<string, number>;
-}
+};
 
 export interface ReportTriple {
   source: string;

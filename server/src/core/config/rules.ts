@@ -2,6 +2,7 @@
  * Validation rules of the config's settings, shared by the config reader and by
  * overrides given outside a config (CLI flags): ranges, messages, near-miss hints.
  */
+import { jsonPathText } from '../formats/common';
 import type { LexicalTokenizer, Settings, Thresholds } from '../settings';
 
 export type ConfigPath = (string | number)[];
@@ -70,13 +71,7 @@ export function checkNumber(value: unknown, r: NumberRule): string | null {
 
 /** `sources[2].union[0]`; `(root)` for the empty path. */
 export function formatPath(path: ConfigPath): string {
-  let s = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') s += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) s += s === '' ? seg : `.${seg}`;
-    else s += `[${JSON.stringify(seg)}]`;
-  }
-  return s === '' ? '(root)' : s;
+  return jsonPathText(path) || '(root)';
 }
 
 function editDistance(a: string, b: string): number {

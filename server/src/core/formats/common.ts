@@ -34,3 +34,14 @@ export const JSON_SYNTAX_MESSAGES: Readonly<Record<string, string>> = {
   InvalidEscapeCharacter: 'invalid escape: expected one of \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX',
   InvalidCharacter: 'control character in a string: expected it escaped (e.g. \\t, \\n)',
 };
+
+/** `neg.bm25[2]`, `pos[0]`, `sources[2].union[0]`: a JSON path as people write it ('' for the root). */
+export function jsonPathText(path: readonly (string | number)[]): string {
+  let s = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') s += `[${seg}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) s += s === '' ? seg : `.${seg}`;
+    else s += `[${JSON.stringify(seg)}]`;
+  }
+  return s;
+}

@@ -14,7 +14,7 @@
  */
 import { findNodeAtLocation, getLocation, parse, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { Problem, RawTriple } from '../types';
-import { JSON_SYNTAX_MESSAGES, type LineContext, type ParsedLine } from './common';
+import { JSON_SYNTAX_MESSAGES, jsonPathText, type LineContext, type ParsedLine } from './common';
 
 type Path = (string | number)[];
 
@@ -45,15 +45,7 @@ function kindOf(v: unknown): string {
 }
 
 /** `neg.bm25[2]`, `pos[0]`, `negative`. */
-export function fieldName(path: Path): string {
-  let s = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') s += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(seg)) s += s === '' ? seg : `.${seg}`;
-    else s += `[${JSON.stringify(seg)}]`;
-  }
-  return s;
-}
+export const fieldName = (path: Path): string => jsonPathText(path);
 
 class Collector {
   readonly pending: Pending[] = [];
