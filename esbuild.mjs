@@ -1,8 +1,12 @@
 // One esbuild context per entry; the ONNX runtime stays external (native binaries).
 import * as esbuild from 'esbuild';
+import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// --outroot=<dir>: write every bundle under <dir> (same relative paths) instead of the
+// repo, so scripts/package.mjs can stage a production VSIX without touching dist/.
+const outRoot = process.argv.find((a) => a.startsWith('--outroot='))?.slice('--outroot='.length) ?? '.';
 
 const common = {
   bundle: true,
@@ -23,9 +27,16 @@ const common = {
 const entries = [
   { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' },
   { entryPoints: ['server/src/encoder/worker.ts'], outfile: 'dist/encoderWorker.js' },
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
+  // The ranking webview runs in a browser sandbox: no Node banner, no import.meta shim.
+  {
+    entryPoints: ['media/ranking/main.ts'], outfile: 'media/dist/ranking.js',
+    platform: 'browser', format: 'iife', target: 'es2022', external: [],
+    mainFields: ['browser', 'module', 'main'], define: {}, banner: {},
+  },
 ];
 
-const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
+const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e, outfile: join(outRoot, e.outfile) })));
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));
 } else {
