@@ -407,3 +407,13 @@ test('group names that are Object.prototype keys are plain keys', () => {
   assert.equal(only(r.problems).message, 'neg_embeddings: missing key "constructor" (expected vectors aligned with neg.constructor)');
   assert.deepEqual(tuples(jsonl('{"query":"q","pos":["p"],"neg":{"toString":["x"]}}').triples), [['q', 'p', 'x', 0, 0, 'toString']]);
 });
+
+test('pathological nesting is one problem at column 1, never a crash', () => {
+  const deep = '['.repeat(200000) + ']'.repeat(200000);
+  const r = parseTripleLine(deep, { file: 'deep.jsonl', line: 7, format: 'jsonl' });
+  assert.equal(r.triples.length, 0);
+  assert.equal(r.problems.length, 1);
+  assert.equal(r.problems[0].line, 7);
+  assert.equal(r.problems[0].column, 1);
+  assert.match(r.problems[0].message, /nested too deeply/);
+});

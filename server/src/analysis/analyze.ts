@@ -3,6 +3,7 @@
  * language server both call `analyze`; nothing here knows about either.
  */
 import { median } from '../core/eci';
+import { EncoderError } from '../encoder/protocol';
 import { aggregateSources, type SourceResult } from '../core/aggregate';
 import { wordTerms, type DocumentFrequencies } from '../core/lexical';
 import { sampleIndices } from '../core/sampling';
@@ -97,6 +98,11 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
       keepResidual,
       signal,
       onTriples: (done) => opts.onProgress?.({ phase: 'embed', done, total: table.length, embedded: embedder?.embeddedCount }),
+    }).catch((err: unknown) => {
+      // The encoder failing (a crashed worker, a model that rejects its inputs) is an
+      // outcome to report, not a bug in the run: callers show the message.
+      if (err instanceof EncoderError) throw new AnalysisError(`the target encoder failed: ${err.message}`);
+      throw err;
     });
     const t2 = performance.now();
     opts.onProgress?.({ phase: 'score', done: 0, total: specs.length });

@@ -23,7 +23,16 @@ export function parseTripleLine(text: string, ctx: TripleLineContext): ParsedLin
   if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
   if (text.charCodeAt(0) !== 123 /* { */ && /^\s*$/.test(text)) return { triples: [], problems: [] };
   const line = { file: ctx.file, line: ctx.line };
-  return ctx.format === 'tsv' ? parseTsvLine(text, line) : parseJsonlLine(text, line);
+  try {
+    return ctx.format === 'tsv' ? parseTsvLine(text, line) : parseJsonlLine(text, line);
+  } catch (err) {
+    // A line must never stop a run. Pathological nesting overflows the stack of
+    // the (recursive) parser that locates columns; anything else is reported too.
+    const message = err instanceof RangeError
+      ? 'the record is nested too deeply to read; expected a flat JSON object per line'
+      : `cannot read this line: ${(err as Error).message}`;
+    return { triples: [], problems: [{ ...line, column: 1, message }] };
+  }
 }
 
 /** `.jsonl`, `.ndjson`, `.json-lines` → jsonl; `.tsv` → tsv; otherwise null (case-insensitive). */

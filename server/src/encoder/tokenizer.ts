@@ -46,6 +46,9 @@ export function readOptionalJson(path: string, what: string): Record<string, unk
 /** Largest sane model_max_length; transformers writes 1e30 to mean "no limit". */
 const NO_LIMIT = 1_000_000;
 
+/** Characters kept per token of budget before tokenizing (see encode). */
+const MAX_CHARS_PER_TOKEN = 64;
+
 export class EncoderTokenizer {
   readonly path: string;
   /** Highest token id + 1 (model vocab and added tokens): the embedding table must have as many rows. */
@@ -117,6 +120,10 @@ export class EncoderTokenizer {
    */
   encode(text: string, maxLength: number): Int32Array {
     const budget = Math.max(0, maxLength - this.specialCount);
+    // Only the first `budget` tokens are kept, so only a prefix of the text needs
+    // tokenizing: a 10 MB text must not cost gigabytes. A token averages a few
+    // characters; MAX_CHARS_PER_TOKEN is far above any real tokenizer's.
+    if (text.length > budget * MAX_CHARS_PER_TOKEN) text = text.slice(0, budget * MAX_CHARS_PER_TOKEN);
     let tokens = this.tok.tokenize(text, { add_special_tokens: false });
     if (tokens.length > budget) tokens = tokens.slice(0, budget);
     const post = this.tok.post_processor;
