@@ -7,6 +7,8 @@ import { residual } from '../core/eci';
 import { parseTripleLine } from '../core/formats';
 import { lexicalOverlap, normalizeForDuplicate, weightedJaccard, type IdfTable } from '../core/lexical';
 import type { RawTriple } from '../core/types';
+import { EncoderError } from '../encoder/protocol';
+import { AnalysisError } from './analyze';
 import type { Embedder } from './embedder';
 import type { Plan } from './plan';
 import { sourceOf } from './scan';
@@ -24,6 +26,16 @@ export interface MeasureOptions {
 }
 
 export class AnalysisInputChanged extends Error {}
+
+/** Codes of a model that cannot load; with a lazily started encoder they surface at the first miss. */
+const LOAD_FAILURES = new Set(['missing-file', 'bad-config', 'unfeedable-input', 'bad-output', 'vocab-mismatch', 'model-load']);
+
+function asLoadError(err: unknown): never {
+  if (err instanceof EncoderError && LOAD_FAILURES.has(err.code)) {
+    throw new AnalysisError(`cannot load the target encoder: ${err.message}`);
+  }
+  throw err;
+}
 
 function unit(v: Float32Array): Float32Array {
   let s = 0;
@@ -63,7 +75,7 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
         return s;
       };
       const ids = chunk.map(({ raw }) => [at(queryPrefix + raw.query), at(passagePrefix + raw.positive), at(passagePrefix + raw.negative)]);
-      const embedded = await embedder.embed(texts, opts.signal);
+      const embedded = await embedder.embed(texts, opts.signal).catch(asLoadError);
       vectors = (i) => [embedded[ids[i][0]], embedded[ids[i][1]], embedded[ids[i][2]]];
     } else {
       vectors = (i) => {

@@ -5,12 +5,14 @@
  * This module blocks its thread during inference (onnxruntime-node's run() does), so it is
  * only imported by the worker; the main thread talks to it through client.ts.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { readMeta, resolveModelFiles, type EciSemMeta, type ModelFiles } from './modelInfo';
 import { EncoderError, type EncoderSpec, type Pooling } from './protocol';
 import { EncoderTokenizer, padBatch, readOptionalJson, type IdTensorType } from './tokenizer';
+
+export { resolveModelFiles, type ModelFiles } from './modelInfo';
 
 /** Inputs we know how to fill; a model that wants anything else is rejected at load. */
 const FEEDABLE = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
@@ -18,42 +20,6 @@ const FEEDABLE = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
 const DEFAULT_MAX_LENGTH_CAP = 512;
 /** Texts tokenized between cancellation checks (tokenizing is pure JS and adds up on big calls). */
 const TOKENIZE_STEP = 256;
-
-/** Our own metadata file (eci-sem.json); every field optional. */
-interface EciSemMeta {
-  name?: string;
-  pooling?: Pooling;
-  output?: string;
-  maxLength?: number;
-  dimension?: number;
-}
-
-export interface ModelFiles {
-  modelDir: string;
-  modelPath: string;
-  tokenizerPath: string;
-}
-
-/** Finds the model file: explicit modelFile, else model.onnx, else onnx/model.onnx (HF optimum layout). */
-export function resolveModelFiles(spec: Pick<EncoderSpec, 'modelDir' | 'modelFile'>): ModelFiles {
-  const modelDir = resolve(spec.modelDir);
-  if (!existsSync(modelDir)) {
-    throw new EncoderError('missing-file', `model folder ${modelDir} does not exist`);
-  }
-  let modelPath: string;
-  if (spec.modelFile) {
-    modelPath = isAbsolute(spec.modelFile) ? spec.modelFile : join(modelDir, spec.modelFile);
-    if (!existsSync(modelPath)) throw new EncoderError('missing-file', `missing model file ${modelPath} (set by modelFile)`);
-  } else {
-    const candidates = [join(modelDir, 'model.onnx'), join(modelDir, 'onnx', 'model.onnx')];
-    const found = candidates.find((p) => existsSync(p));
-    if (!found) {
-      throw new EncoderError('missing-file', `missing model file in ${modelDir}: expected ${candidates.join(' or ')}`);
-    }
-    modelPath = found;
-  }
-  return { modelDir, modelPath, tokenizerPath: join(modelDir, 'tokenizer.json') };
-}
 
 function describeOutputs(session: ort.InferenceSession): string {
   return session.outputMetadata
@@ -103,9 +69,8 @@ export class OnnxEncoder {
   static async load(spec: EncoderSpec): Promise<OnnxEncoder> {
     const files = resolveModelFiles(spec);
     const { modelDir, modelPath } = files;
-    const metaPath = join(modelDir, 'eci-sem.json');
     const configPath = join(modelDir, 'config.json');
-    const meta = (readOptionalJson(metaPath, 'eci-sem metadata') ?? {}) as EciSemMeta;
+    const meta = readMeta(modelDir);
     const config = readOptionalJson(configPath, 'model config') ?? {};
     const tokenizer = EncoderTokenizer.load(modelDir);
 

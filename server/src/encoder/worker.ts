@@ -6,15 +6,13 @@
  * session; running two at once would only split the same cores); between batches the worker
  * yields to its event loop so that 'cancel' messages are seen and honoured.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, statSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+import { fileDigest, fingerprint } from './modelInfo';
 import { OnnxEncoder } from './onnx';
 import {
   serializeError,
   type EmbedRequest,
   type EncoderInfo,
-  type FileDigest,
   type LoadRequest,
   type WorkerReply,
   type WorkerRequest,
@@ -32,28 +30,6 @@ let queue: Promise<void> = Promise.resolve();
 
 function send(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(reply, transfer);
-}
-
-/** sha256 of a file, streamed (models are hundreds of MB); reused when path, mtime and size match. */
-async function fileDigest(path: string, known: readonly FileDigest[]): Promise<FileDigest> {
-  const st = statSync(path);
-  const hit = known.find((k) => k.path === path && k.mtimeMs === st.mtimeMs && k.size === st.size);
-  if (hit) return hit;
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return { path, mtimeMs: st.mtimeMs, size: st.size, sha256: hash.digest('hex') };
-}
-
-/**
- * Fingerprint of everything that determines the vectors: model bytes, tokenizer bytes and
- * the resolved settings. Hashing the two file digests is as strong as hashing the bytes
- * themselves and lets the per-file digests be cached.
- */
-function fingerprint(model: FileDigest, tokenizer: FileDigest, settings: object): string {
-  return createHash('sha256')
-    .update('eci-sem encoder fingerprint v1\n')
-    .update(`${model.sha256}\n${tokenizer.sha256}\n${JSON.stringify(settings)}`)
-    .digest('hex');
 }
 
 async function load(msg: LoadRequest): Promise<void> {
