@@ -54,10 +54,24 @@ function need(path, hint) {
   if (!existsSync(path)) throw new Error(`missing ${relative(root, path) || path}: ${hint}`);
 }
 
+/**
+ * The folder of an installed package, found from its entry point: onnxruntime-common's
+ * "exports" hide package.json from require.resolve.
+ */
+function packageDir(name, from) {
+  let dir = dirname(require.resolve(name, { paths: [from] }));
+  while (!existsSync(join(dir, 'package.json')) || JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name !== name) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the folder of ${name}`);
+    dir = up;
+  }
+  return dir;
+}
+
 /** onnxruntime-node's JS, its one dependency at run time, and the target's binaries only. */
 function stageRuntime(stage) {
-  const ortDir = dirname(require.resolve('onnxruntime-node/package.json'));
-  const commonDir = dirname(require.resolve('onnxruntime-common/package.json', { paths: [ortDir] }));
+  const ortDir = packageDir('onnxruntime-node', root);
+  const commonDir = packageDir('onnxruntime-common', ortDir);
   const bin = join(ortDir, 'bin', 'napi-v6', platform, arch);
   need(bin, `onnxruntime-node has no binaries for ${target}`);
   const into = join(stage, 'dist', 'node_modules');

@@ -68,19 +68,29 @@ function scopeSection(snap: RankingSnapshot, selected: Selection | undefined, ac
   return section;
 }
 
-const SOURCE_COLUMNS: [string, string][] = [
+/** [heading, tooltip, optional]: optional columns give way first when the panel is narrow (ranking.css). */
+type Column = [string, string, boolean?];
+const OPT = 'num opt';
+
+const SOURCE_COLUMNS: Column[] = [
   ['#', 'Rank within the group'], ['Source', ''], ['ECI_sem', 'log det(I + M_S): higher is better'],
-  ['per ex.', 'ECI_sem per sampled triple'], ['δ', 'Diversity'], ['t̄', 'Mean target consistency'],
-  ['l̄', 'Mean semantic locality'], ['r̄', 'Mean lexical residuality'], ['w̄', 'Mean weight w = t·l·r'],
-  ['N/|S|', 'Sampled / all triples'], ['unsafe', 'Share of duplicate, near-duplicate or likely false negatives'],
+  ['per ex.', 'ECI_sem per sampled triple', true], ['δ', 'Diversity'], ['t̄', 'Mean target consistency', true],
+  ['l̄', 'Mean semantic locality', true], ['r̄', 'Mean lexical residuality', true], ['w̄', 'Mean weight w = t·l·r', true],
+  ['N/|S|', 'Sampled / all triples', true], ['unsafe', 'Share of duplicate, near-duplicate or likely false negatives'],
   ['findings', 'Per-triple findings'], ['flags', 'Source-level findings'],
 ];
 
-function header(columns: [string, string][]): HTMLTableSectionElement {
-  return h('thead', null, h('tr', null, ...columns.map(([name, tip]) => h('th', { title: tip || undefined, attrs: { scope: 'col' } }, name))));
+function header(columns: Column[]): HTMLTableSectionElement {
+  return h('thead', null, h('tr', null, ...columns.map(([name, tip, optional]) =>
+    h('th', { class: optional ? 'opt' : undefined, title: tip || undefined, attrs: { scope: 'col' } }, name))));
 }
 
-function sourceTable(scope: string, cards: SourceCard[], best: number, selected: Selection | undefined, actions: Actions): HTMLTableElement {
+/** Tables scroll sideways on their own rather than dragging the whole page. */
+function table(cls: string, columns: Column[], body: HTMLTableSectionElement): HTMLElement {
+  return h('div', { class: 'table-wrap' }, h('table', { class: cls }, header(columns), body));
+}
+
+function sourceTable(scope: string, cards: SourceCard[], best: number, selected: Selection | undefined, actions: Actions): HTMLElement {
   const body = h('tbody');
   for (const card of cards) {
     const isSelected = selected?.scope === scope && selected.source === card.name;
@@ -90,13 +100,13 @@ function sourceTable(scope: string, cards: SourceCard[], best: number, selected:
       h('td', { class: 'name' }, card.name),
       h('td', { class: 'eci' }, h('div', { class: 'eci-cell' },
         bar(best > 0 ? card.eci / best : 0, card.group, `ECI_sem ${num(card.eci, 3)}`), h('span', { class: 'num' }, num(card.eci, 3)))),
-      h('td', { class: 'num' }, num(card.perExample, 4)),
+      h('td', { class: OPT }, num(card.perExample, 4)),
       h('td', { class: 'num' }, num(card.diversity, 2)),
-      h('td', { class: 'num' }, num(card.mean.t, 2)),
-      h('td', { class: 'num' }, num(card.mean.l, 2)),
-      h('td', { class: 'num' }, num(card.mean.r, 2)),
-      h('td', { class: 'num' }, num(card.mean.w, 3)),
-      h('td', { class: 'num' }, `${card.n}/${card.size}`),
+      h('td', { class: OPT }, num(card.mean.t, 2)),
+      h('td', { class: OPT }, num(card.mean.l, 2)),
+      h('td', { class: OPT }, num(card.mean.r, 2)),
+      h('td', { class: OPT }, num(card.mean.w, 3)),
+      h('td', { class: OPT }, `${card.n}/${card.size}`),
       h('td', { class: card.unsafeShare > 0.1 ? 'num warn' : 'num' }, percent(card.unsafeShare)),
       h('td', { class: 'chips' }, ...findings.map((f) => chip(`${FINDING_LABELS[f.id]} ${f.count}`, f.id))),
       h('td', { class: 'chips' }, ...sourceFlags(card).map((id) => chip(FINDING_LABELS[id], id))),
@@ -104,7 +114,7 @@ function sourceTable(scope: string, cards: SourceCard[], best: number, selected:
     row.setAttribute('aria-label', `${card.name}, rank ${card.rank} of ${card.groupSize}, ECI_sem ${num(card.eci, 3)}`);
     body.append(activatable(row, () => actions.selectSource({ scope, source: card.name })));
   }
-  return h('table', { class: 'ranking' }, header(SOURCE_COLUMNS), body);
+  return table('ranking', SOURCE_COLUMNS, body);
 }
 
 function chip(text: string, id: string): HTMLElement {
@@ -112,9 +122,9 @@ function chip(text: string, id: string): HTMLElement {
   return h('span', { class: severity, title: id }, text);
 }
 
-const TRIPLE_COLUMNS: [string, string][] = [
-  ['line', 'File and line'], ['w', 'Weight t·l·r'], ['t', 'Target consistency'], ['l', 'Semantic locality'],
-  ['r', 'Lexical residuality'], ['gain', 'Leave-one-out gain (sampled triples only)'], ['findings', ''],
+const TRIPLE_COLUMNS: Column[] = [
+  ['line', 'File and line'], ['w', 'Weight t·l·r'], ['t', 'Target consistency', true], ['l', 'Semantic locality', true],
+  ['r', 'Lexical residuality', true], ['gain', 'Leave-one-out gain (sampled triples only)', true], ['findings', ''],
   ['query', ''], ['negative', ''],
 ];
 
@@ -137,10 +147,10 @@ function details(state: ViewState, sel: Selection, actions: Actions): HTMLElemen
     const row = h('tr', { class: 'triple', title: `${r.uri}\nline ${r.line + 1}` },
       h('td', { class: 'where' }, where),
       h('td', { class: 'num' }, num(r.w, 3)),
-      h('td', { class: 'num' }, num(r.t, 2)),
-      h('td', { class: 'num' }, num(r.l, 2)),
-      h('td', { class: 'num' }, num(r.r, 2)),
-      h('td', { class: 'num' }, r.gain === undefined ? '–' : num(r.gain, 4)),
+      h('td', { class: OPT }, num(r.t, 2)),
+      h('td', { class: OPT }, num(r.l, 2)),
+      h('td', { class: OPT }, num(r.r, 2)),
+      h('td', { class: OPT }, r.gain === undefined ? '–' : num(r.gain, 4)),
       h('td', { class: 'chips' }, ...r.findings.map((id) => chip(FINDING_LABELS[id] ?? id, id))),
       h('td', { class: 'text', title: r.query }, r.query),
       h('td', { class: 'text', title: r.negative }, r.negative),
@@ -148,6 +158,6 @@ function details(state: ViewState, sel: Selection, actions: Actions): HTMLElemen
     row.setAttribute('aria-label', `${where}, weight ${num(r.w, 3)}${r.findings.length ? `, ${r.findings.join(', ')}` : ''}`);
     body.append(activatable(row, () => actions.openTriple(r)));
   }
-  section.append(h('table', { class: 'triples' }, header(TRIPLE_COLUMNS), body));
+  section.append(table('triples', TRIPLE_COLUMNS, body));
   return section;
 }
