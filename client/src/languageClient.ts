@@ -5,10 +5,10 @@
  */
 import * as vscode from 'vscode';
 import {
-  LanguageClient, TransportKind,
+  DidChangeConfigurationNotification, LanguageClient, TransportKind,
   type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
-import type { InitOptions } from '../../shared/protocol';
+import type { ClientSettings, InitOptions } from '../../shared/protocol';
 import { readClientSettings } from './settings';
 
 /** Triple files the server analyses (the engine's `detectFormat` accepts the same suffixes). */
@@ -18,6 +18,12 @@ export const CONFIG_FILE_GLOBS = ['**/eci.config.{json,jsonc}', '**/*.eci.{json,
 
 export const CLIENT_ID = 'eciSem';
 export const CLIENT_NAME = 'ECI_sem';
+
+/** Settings for a resource (or the first workspace folder): relative paths resolve against its folder. */
+function settingsFor(scope: vscode.Uri | undefined): ClientSettings {
+  const folder = (scope && vscode.workspace.getWorkspaceFolder(scope)) ?? vscode.workspace.workspaceFolders?.[0];
+  return readClientSettings(vscode.workspace.getConfiguration('eciSem', scope), folder?.uri.fsPath);
+}
 
 export function createLanguageClient(
   context: vscode.ExtensionContext,
@@ -53,16 +59,19 @@ export function createLanguageClient(
         configuration: async (params, token, next) => {
           const result = await next(params, token);
           if (!Array.isArray(result)) return result;
-          return params.items.map((item, i) => {
-            if (item.section !== 'eciSem') return result[i];
-            const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
-            const folder = (scope && vscode.workspace.getWorkspaceFolder(scope)) ?? vscode.workspace.workspaceFolders?.[0];
-            return readClientSettings(vscode.workspace.getConfiguration('eciSem', scope), folder?.uri.fsPath);
-          });
+          return params.items.map((item, i) => item.section === 'eciSem'
+            ? settingsFor(item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined)
+            : result[i]);
+        },
+        // The default push sends the raw section (nulls, unresolved paths); push the same
+        // typed object a pull returns, so the server sees one shape whichever it reads.
+        didChangeConfiguration: async () => {
+          await client.sendNotification(DidChangeConfigurationNotification.type, { settings: { eciSem: settingsFor(undefined) } });
         },
       },
     },
   };
 
-  return new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+  const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
+  return client;
 }
