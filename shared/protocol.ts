@@ -27,6 +27,8 @@ export interface SourceCard {
   findings: Partial<Record<FindingId, number>>;
   /** Share of triples that are duplicate, near-duplicate or likely false negatives. */
   unsafeShare: number;
+  /** Share of triples with at least one triple finding (the "% weak" of the CodeLens). */
+  weakShare: number;
   /** Config file (URI) and offset of the source's entry, when it comes from a config. */
   configUri?: string;
   /**

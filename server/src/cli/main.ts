@@ -12,6 +12,7 @@ import { renderMarkdown, renderTable } from '../core/render';
 import { reportJsonChunks, reportSettings, reportSource, reportTriples, orderSources } from '../core/report';
 import { defaultSettings, type Settings } from '../core/settings';
 import type { FindingId } from '../core/types';
+import { serveProcess } from '../server';
 import { parseCli, UsageError, USAGE, type CliArgs } from './args';
 import { progressBar } from './progress';
 
@@ -37,8 +38,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   if (args.command === 'help') { io.stdout.write(USAGE); return 0; }
   if (args.command === 'version') { io.stdout.write(`eci-sem ${packageVersion()}\n`); return 0; }
   if (args.command === 'lsp') {
-    io.stderr.write('eci-sem: the language server is not part of this build yet ("eci-sem lsp --stdio" is reserved for it)\n');
-    return 2;
+    // The same server as dist/server.js; it lives until the client's `exit`
+    // notification ends the process, so this promise never settles.
+    serveProcess();
+    return new Promise<number>(() => undefined);
   }
   try {
     return await score(args, io);

@@ -1,0 +1,124 @@
+/**
+ * Main-thread handle on the analysis worker: one request per run, typed replies
+ * `{kind: 'ok' | 'failed' | 'cancelled'}`, AbortSignal → 'cancel'. If the worker
+ * dies (out of memory, a native crash), pending runs fail and the next run
+ * starts a fresh worker.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Progress } from './analyze';
+import type { FailureStage, HostToWorker, RunNote, RunSpec, WireResult, WorkerToHost } from './wire';
+
+export type RunOutcome =
+  | { kind: 'ok'; result: WireResult }
+  | { kind: 'failed'; stage: FailureStage; message: string; notes: RunNote[] }
+  | { kind: 'cancelled' };
+
+interface Pending {
+  resolve: (o: RunOutcome) => void;
+  onProgress: (p: Progress) => void;
+}
+
+/** Bundle next to us (dist/analysisWorker.js), else the TypeScript source through tsx's require hook. */
+export function analysisWorkerEntry(): { file: string; execArgv?: string[] } {
+  const bundled = join(__dirname, 'analysisWorker.js');
+  if (existsSync(bundled)) return { file: bundled };
+  const source = join(__dirname, 'analysisWorker.ts');
+  if (existsSync(source)) {
+    // tsx's CommonJS hook (not `--import tsx`, which Node 20 ignores for a worker's entry; see encoder/client.ts).
+    let preload: string;
+    try {
+      preload = require.resolve('tsx/cjs');
+    } catch {
+      throw new Error('running the analysis worker from TypeScript source needs the tsx package (dev dependency)');
+    }
+    return { file: source, execArgv: ['--require', preload] };
+  }
+  throw new Error(`analysis worker not found: expected ${bundled} (bundle) or ${source} (source run with tsx)`);
+}
+
+export class AnalysisHost {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  /** `log` receives whatever the worker (or ONNX Runtime in it) prints: stdout belongs to the LSP stream. */
+  constructor(private readonly log: (text: string) => void) {}
+
+  run(spec: RunSpec, signal: AbortSignal, onProgress: (p: Progress) => void): Promise<RunOutcome> {
+    if (signal.aborted) return Promise.resolve({ kind: 'cancelled' });
+    const worker = this.ensureWorker();
+    const id = this.nextId++;
+    return new Promise<RunOutcome>((resolve) => {
+      const onAbort = () => this.post(worker, { kind: 'cancel', id });
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(id, {
+        onProgress,
+        resolve: (o) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(o);
+        },
+      });
+      this.post(worker, { kind: 'run', id, spec });
+    });
+  }
+
+  async dispose(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    this.failAll('the language server is shutting down');
+    if (w) await w.terminate();
+  }
+
+  private post(worker: Worker, msg: HostToWorker): void {
+    worker.postMessage(msg);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const entry = analysisWorkerEntry();
+    // stdout: true keeps the worker's prints out of the LSP stream (they are forwarded to the log).
+    const worker = new Worker(entry.file, { execArgv: entry.execArgv ?? [], stdout: true, stderr: true });
+    worker.stdout.on('data', (c: Buffer) => this.log(c.toString('utf8')));
+    worker.stderr.on('data', (c: Buffer) => this.log(c.toString('utf8')));
+    worker.on('message', (m: WorkerToHost) => this.onMessage(m));
+    worker.on('error', (err) => this.log(`analysis worker crashed: ${err.stack ?? err.message}\n`));
+    worker.on('exit', (code) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      this.failAll(`the analysis worker exited (code ${code}); the next run starts a new one`);
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private failAll(message: string): void {
+    for (const [id, p] of [...this.pending]) {
+      this.pending.delete(id);
+      p.resolve({ kind: 'failed', stage: 'internal', message, notes: [] });
+    }
+  }
+
+  private onMessage(m: WorkerToHost): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    switch (m.kind) {
+      case 'progress':
+        p.onProgress(m.progress);
+        return;
+      case 'ok':
+        this.pending.delete(m.id);
+        p.resolve({ kind: 'ok', result: m.result });
+        return;
+      case 'failed':
+        this.pending.delete(m.id);
+        p.resolve({ kind: 'failed', stage: m.stage, message: m.message, notes: m.notes });
+        return;
+      case 'cancelled':
+        this.pending.delete(m.id);
+        p.resolve({ kind: 'cancelled' });
+        return;
+    }
+  }
+}

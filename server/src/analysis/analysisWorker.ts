@@ -1,0 +1,54 @@
+/**
+ * Analysis worker entry (bundled as dist/analysisWorker.js; run from source via
+ * tsx in tests). Runs whole analyses so the language server's thread only
+ * routes messages. The encoder worker is started from here and kept between
+ * runs by EmbedderKeeper.
+ */
+import { parentPort } from 'node:worker_threads';
+import { transferables, type HostToWorker, type WorkerToHost } from './wire';
+import { EmbedderKeeper, runInWorker, StageError } from './workerRun';
+
+const port = parentPort;
+if (!port) throw new Error('the analysis worker must run in a worker_threads Worker');
+
+const keeper = new EmbedderKeeper();
+const running = new Map<number, AbortController>();
+
+function send(msg: WorkerToHost, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(msg, transfer);
+}
+
+async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spec']): Promise<void> {
+  const controller = new AbortController();
+  running.set(id, controller);
+  let last = 0;
+  let lastPhase = '';
+  try {
+    const result = await runInWorker(spec, keeper, controller.signal, (progress) => {
+      // Progress comes per chunk or per 16k lines; ~10 messages a second is plenty for a
+      // bar, but a new phase and the end of embedding (with its count of new texts) always go.
+      const now = Date.now();
+      const final = progress.phase === 'embed' && progress.done === progress.total;
+      if (now - last < 100 && progress.phase === lastPhase && !final) return;
+      last = now;
+      lastPhase = progress.phase;
+      send({ kind: 'progress', id, progress });
+    });
+    if (controller.signal.aborted) send({ kind: 'cancelled', id });
+    else send({ kind: 'ok', id, result }, transferables(result.columns, result.sources));
+  } catch (err) {
+    if (controller.signal.aborted) send({ kind: 'cancelled', id });
+    else if (err instanceof StageError) send({ kind: 'failed', id, stage: err.stage, message: err.message, notes: err.notes });
+    else send({ kind: 'failed', id, stage: 'internal', message: err instanceof Error ? err.stack ?? err.message : String(err), notes: [] });
+  } finally {
+    running.delete(id);
+  }
+}
+
+port.on('message', (m: HostToWorker) => {
+  if (m.kind === 'cancel') running.get(m.id)?.abort();
+  else if (m.kind === 'run') void run(m.id, m.spec);
+});
+
+// Closing the encoder flushes nothing new (the cache flushes per call) but ends its worker cleanly.
+process.on('exit', () => void keeper.close());

@@ -1,0 +1,229 @@
+/**
+ * When analyses run: per scope (a config, or "workspace" for loose triple
+ * files), debounced on typing, at once on save or on request; one run at a
+ * time in the analysis worker (the encoder is one model on the same cores, so
+ * parallel runs would only slow each other). A newer request for a scope
+ * cancels its running run. Results whose open documents changed during the
+ * run are dropped: they describe text the user no longer has.
+ */
+import type { WorkDoneProgressServerReporter } from 'vscode-languageserver';
+import type { ClientSettings, RunState } from '../../../shared/protocol';
+import type { Progress } from './analyze';
+import type { AnalysisHost } from './analysisHost';
+import { ScopeResult, type ResultStore } from './results';
+import type { FailureStage, RunInput, RunSpec } from './wire';
+
+export type ScopeDef =
+  | { id: string; kind: 'config'; configPath: string; configUri: string }
+  | { id: string; kind: 'files'; files: { path: string; source: string }[] };
+
+export const WORKSPACE_SCOPE = 'workspace';
+
+export interface RunManagerDeps {
+  host: AnalysisHost;
+  store: ResultStore;
+  /** Read at each run: initialize sets them after construction. */
+  trusted(): boolean;
+  cacheDir(): string;
+  settingsFor(def: ScopeDef): Promise<ClientSettings>;
+  /** Open documents' texts and versions by absolute path (snapshots for the run). */
+  openDocuments(): Map<string, { text: string; version: number }>;
+  /** Current version of an open document, undefined when it is not open. */
+  versionOf(path: string): number | undefined;
+  readText(path: string): Promise<string>;
+  cwdFor(def: ScopeDef): string;
+  createProgress(): Promise<WorkDoneProgressServerReporter>;
+  onStatus(state: RunState): void;
+  /** A run of the scope finished (stored result, failure, or dropped). */
+  onFinished(scope: string): void;
+  log(message: string): void;
+}
+
+export interface Failure { stage: FailureStage; message: string }
+
+/** Share of the progress bar per phase: embedding dominates. */
+function percentOf(p: Progress): number {
+  switch (p.phase) {
+    case 'scan': return 2;
+    case 'load': return 5;
+    case 'embed': return 5 + Math.round((90 * p.done) / Math.max(1, p.total));
+    case 'score': return 96;
+  }
+}
+
+function messageOf(p: Progress): string {
+  switch (p.phase) {
+    case 'scan': return `reading (${p.done} lines)`;
+    case 'load': return 'loading the encoder';
+    case 'embed': return `embedding ${p.done}/${p.total} triples${p.embedded !== undefined ? ` (${p.embedded} new texts)` : ''}`;
+    case 'score': return 'scoring';
+  }
+}
+
+export class RunManager {
+  readonly scopes = new Map<string, ScopeDef>();
+  readonly failures = new Map<string, Failure>();
+  private readonly states = new Map<string, RunState>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly queue: string[] = [];
+  private running: { scope: string; controller: AbortController } | undefined;
+  private busy = false;
+  /** Resolvers waiting for the queue to drain (tests and eci/score callers that want to wait). */
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: RunManagerDeps) {}
+
+  stateOf(scope: string): RunState | undefined {
+    return this.states.get(scope);
+  }
+
+  /** Runs the scope after `delayMs` (coalescing repeated calls); a running run of it is cancelled now. */
+  schedule(scope: string, delayMs: number): void {
+    const timer = this.timers.get(scope);
+    if (timer) clearTimeout(timer);
+    if (this.running?.scope === scope) this.running.controller.abort();
+    if (delayMs <= 0) {
+      this.timers.delete(scope);
+      this.enqueue(scope);
+      return;
+    }
+    this.timers.set(scope, setTimeout(() => {
+      this.timers.delete(scope);
+      this.enqueue(scope);
+    }, delayMs));
+  }
+
+  /** Cancels what is running, queued or waiting on a debounce; returns how many runs that stopped. */
+  cancelAll(): number {
+    let n = this.queue.length + this.timers.size;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.queue.length = 0;
+    if (this.running) {
+      n++;
+      this.running.controller.abort();
+    }
+    return n;
+  }
+
+  /** Removes a scope (its config was deleted): cancels its runs and forgets its result. */
+  remove(scope: string): void {
+    const timer = this.timers.get(scope);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(scope);
+    const q = this.queue.indexOf(scope);
+    if (q >= 0) this.queue.splice(q, 1);
+    if (this.running?.scope === scope) this.running.controller.abort();
+    this.scopes.delete(scope);
+    this.failures.delete(scope);
+    this.states.delete(scope);
+    this.deps.store.delete(scope);
+  }
+
+  isBusy(): boolean {
+    return this.busy || this.queue.length > 0 || this.timers.size > 0;
+  }
+
+  whenIdle(): Promise<void> {
+    if (!this.isBusy()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private enqueue(scope: string): void {
+    if (!this.queue.includes(scope)) this.queue.push(scope);
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.busy) return;
+    const scope = this.queue.shift();
+    if (scope === undefined) {
+      if (this.timers.size === 0) for (const w of this.idleWaiters.splice(0)) w();
+      return;
+    }
+    this.busy = true;
+    this.execute(scope)
+      .catch((err: unknown) => this.deps.log(`eci-sem: run of ${scope} failed: ${err instanceof Error ? err.stack : String(err)}`))
+      .finally(() => {
+        this.busy = false;
+        this.running = undefined;
+        this.pump();
+      });
+  }
+
+  private setState(scope: string, state: RunState): void {
+    this.states.set(scope, state);
+    this.deps.onStatus(state);
+  }
+
+  private async execute(scope: string): Promise<void> {
+    const def = this.scopes.get(scope);
+    if (!def) return;
+    const controller = new AbortController();
+    this.running = { scope, controller };
+    const started = performance.now();
+    const settings = await this.deps.settingsFor(def);
+    const open = this.deps.openDocuments();
+    let input: RunInput;
+    if (def.kind === 'config') {
+      const configText = open.get(def.configPath)?.text ?? await this.deps.readText(def.configPath).catch(() => '');
+      input = { kind: 'config', configPath: def.configPath, configText };
+    } else {
+      input = { kind: 'files', files: def.files };
+    }
+    if (controller.signal.aborted) return;
+    const spec: RunSpec = {
+      scope, input,
+      open: Object.fromEntries([...open].map(([p, d]) => [p, d.text])),
+      overrides: {
+        ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
+        ...(settings.sampleSize !== null ? { sampleSize: settings.sampleSize } : {}),
+        ...(Object.keys(settings.thresholds).length > 0 ? { thresholds: settings.thresholds } : {}),
+      },
+      ...(settings.encoderPath ? { encoderPath: settings.encoderPath } : {}),
+      trusted: this.deps.trusted(), cacheDir: this.deps.cacheDir(), cwd: this.deps.cwdFor(def),
+    };
+    const versions = new Map([...open].map(([p, d]) => [p, d.version]));
+    const reporter = await this.deps.createProgress();
+    reporter.begin('eci-sem', 0, `scoring ${scope}`, true);
+    const onCancel = reporter.token.onCancellationRequested(() => controller.abort());
+    this.setState(scope, { state: 'running', scope, phase: 'start', done: 0, total: 0 });
+    let outcome;
+    try {
+      outcome = await this.deps.host.run(spec, controller.signal, (p) => {
+        reporter.report(percentOf(p), messageOf(p));
+        this.setState(scope, { state: 'running', scope, phase: p.phase, done: p.done, total: p.total });
+      });
+    } finally {
+      onCancel.dispose();
+      reporter.done();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (outcome.kind === 'cancelled') {
+      this.setState(scope, { state: 'idle' });
+      return;
+    }
+    if (outcome.kind === 'failed') {
+      this.failures.set(scope, { stage: outcome.stage, message: outcome.message });
+      this.setState(scope, { state: 'failed', scope, message: outcome.message });
+      this.deps.onFinished(scope);
+      return;
+    }
+    const result = outcome.result;
+    const read = new Map<string, number>();
+    for (const [path, v] of versions) {
+      const used = (def.kind === 'config' && path === def.configPath) || result.units.some((u) => u.path === path);
+      if (used) read.set(path, v);
+    }
+    const stale = [...read].find(([path, v]) => { const now = this.deps.versionOf(path); return now !== undefined && now !== v; });
+    if (stale) {
+      this.deps.log(`eci-sem: dropped the result of ${scope}: ${stale[0]} changed while it was analysed`);
+      this.setState(scope, { state: 'idle' });
+      return;
+    }
+    this.deps.store.set(new ScopeResult(result, read, new Date(), seconds, def.kind === 'config' ? def.configUri : undefined));
+    this.failures.delete(scope);
+    this.setState(scope, { state: 'done', scope, seconds });
+    this.deps.onFinished(scope);
+  }
+}

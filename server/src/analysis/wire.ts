@@ -1,0 +1,131 @@
+/**
+ * Messages between the language server's main thread (analysisHost) and the
+ * analysis worker (analysisWorker). The whole `analyze()` runs in the worker —
+ * parsing big files and the Cholesky of a 1000-triple sample are CPU work that
+ * would otherwise freeze hovers and typing. Everything here is structured-clone
+ * safe; per-triple columns travel as transferred typed arrays (zero copy).
+ */
+import type { SourceResult } from '../core/aggregate';
+import type { Settings } from '../core/settings';
+import type { Problem } from '../core/types';
+import type { EncoderInfo } from './embedder';
+import type { Progress } from './analyze';
+import type { SourceDef } from './plan';
+
+/** What one run reads: a config (by path, with its text as the editor holds it) or loose triple files. */
+export type RunInput =
+  | { kind: 'config'; configPath: string; configText: string }
+  /** One source per file; `source` names it. */
+  | { kind: 'files'; files: { path: string; source: string }[] };
+
+export interface RunSpec {
+  scope: string;
+  input: RunInput;
+  /** Texts of open documents by absolute path; they take precedence over the disk. */
+  open: Record<string, string>;
+  /** Client settings that override the config (eciSem.temperature, …). */
+  overrides: { temperature?: number; sampleSize?: number; thresholds?: Record<string, number> };
+  /** eciSem.encoderPath: a model folder that replaces the config's encoder (a user setting). */
+  encoderPath?: string;
+  /** Workspace Trust: when false nothing the workspace config names is loaded. */
+  trusted: boolean;
+  /** Embedding cache folder (initializationOptions.cacheDir or the default). */
+  cacheDir: string;
+  /** Folder against which paths are shown (the config's folder or the workspace folder). */
+  cwd: string;
+}
+
+/** Per-unit (file × source) facts: which triples it holds (a contiguous index range). */
+export interface WireUnit {
+  path: string;
+  shown: string;
+  format: 'jsonl' | 'tsv';
+  source: string | null;
+  key?: string;
+  /** Triples [start, end) of the table belong to this unit (scan adds them in unit order). */
+  start: number;
+  end: number;
+}
+
+/** Per-triple columns; index i is the triple's index in the run. */
+export interface WireColumns {
+  unit: Uint32Array;
+  /** 1-based line in its file. */
+  line: Uint32Array;
+  posIndex: Uint32Array;
+  negIndex: Uint32Array;
+  a: Float64Array;
+  b: Float64Array;
+  c: Float64Array;
+  ov: Float64Array;
+  jaccard: Float64Array;
+  /** FLAG_TEXT_DUPLICATE of tripleTable. */
+  flags: Uint8Array;
+  /** w = t·l·r, kept because "weakest triples" sorts by it. */
+  w: Float64Array;
+  /** Bit k = TRIPLE_FINDINGS[k]; "redundant" as judged in the triple's primary source. */
+  findings: Uint8Array;
+  /** Index into `sources` of the plain source the triple belongs to (-1 when none). */
+  primary: Int32Array;
+  /** Position in that source's sample (its leverage/gain arrays), or -1 when not sampled. */
+  samplePos: Int32Array;
+}
+
+export type WireSource = Omit<SourceResult, 'members'> & { members: Uint32Array };
+
+export interface WireResult {
+  scope: string;
+  settings: Settings;
+  encoder: EncoderInfo;
+  residualScale: number;
+  sources: WireSource[];
+  sourceDefs: SourceDef[];
+  units: WireUnit[];
+  columns: WireColumns;
+  length: number;
+  problems: Problem[];
+  skippedLines: number;
+  linesRead: number;
+  timings: { scanMs: number; embedMs: number; scoreMs: number };
+  /** Files read from disk (not from an open document): mtime and size when the run started. */
+  diskStamps: Record<string, { mtimeMs: number; size: number }>;
+  /** Texts the model embedded in this run (cache misses). */
+  embedded: number;
+  /** Notes for the user about what the run did not use (restricted mode, ignored settings). */
+  notes: RunNote[];
+}
+
+/** Something about the config the run could not honour, reported on the config key it concerns. */
+export interface RunNote {
+  /** JSON path in the config, e.g. ["encoder", "kind"]. */
+  path: (string | number)[];
+  message: string;
+  severity: 'error' | 'warning' | 'information';
+}
+
+/** Where a failed run failed, so the server can put the message on the right key. */
+export type FailureStage = 'config' | 'settings' | 'encoder' | 'input' | 'internal';
+
+// ---- main → worker ----
+
+export type HostToWorker =
+  | { kind: 'run'; id: number; spec: RunSpec }
+  | { kind: 'cancel'; id: number };
+
+// ---- worker → main ----
+
+export type WorkerToHost =
+  | { kind: 'progress'; id: number; progress: Progress }
+  | { kind: 'ok'; id: number; result: WireResult }
+  | { kind: 'failed'; id: number; stage: FailureStage; message: string; notes: RunNote[] }
+  | { kind: 'cancelled'; id: number };
+
+/** The typed arrays of a result, for the transfer list. */
+export function transferables(c: WireColumns, sources: WireSource[]): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const v of Object.values(c)) out.add((v as ArrayBufferView).buffer as ArrayBuffer);
+  for (const s of sources) {
+    for (const v of [s.members, s.sampled, s.leverage, s.gain, s.redundant]) out.add(v.buffer as ArrayBuffer);
+  }
+  return [...out];
+}

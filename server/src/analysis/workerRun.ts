@@ -1,0 +1,283 @@
+/**
+ * One run inside the analysis worker: from a RunSpec (what the server knows:
+ * config text, open documents, client settings, trust) to the plan, settings
+ * and encoder `analyze()` takes, then to a WireResult of typed arrays.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
+import { evaluateTriple } from '../core/aggregate';
+import { applySettingOverrides, parseConfig, SettingError, type EciConfig } from '../core/config';
+import { defaultSettings, type Settings } from '../core/settings';
+import { TRIPLE_FINDINGS } from '../core/types';
+import { analyze, AnalysisError, type AnalysisResult, type Progress } from './analyze';
+import type { Embedder, EncoderChoice } from './embedder';
+import { encoderChoice, type EncoderOptions } from './encoderSetup';
+import { fileLineSource } from './lines';
+import { planFromConfig, planFromFiles, type Plan } from './plan';
+import { AnalysisInputChanged } from './measure';
+import { restrictedNotes } from './trust';
+import type { FailureStage, RunNote, RunSpec, WireColumns, WireResult, WireUnit } from './wire';
+
+export class StageError extends Error {
+  constructor(readonly stage: FailureStage, message: string, readonly notes: RunNote[] = []) {
+    super(message);
+  }
+}
+
+/**
+ * Keeps one embedder (encoder worker + cache) alive between runs: loading the
+ * model takes seconds, and edits re-run every few hundred milliseconds. A new
+ * one is loaded only when what determines the vectors changes.
+ */
+export class EmbedderKeeper {
+  private kept: { key: string; embedder: Promise<Embedder> } | undefined;
+
+  /**
+   * `onBatch(done, total)` is called after each batch of texts of an embed call:
+   * analyze() reports progress only per 2048-triple chunk, which for a small
+   * corpus is once, at the end — too late for a progress bar or a cancel button.
+   */
+  choice(opts: EncoderOptions, onBatch?: (done: number, total: number) => void): EncoderChoice {
+    const inner = encoderChoice(opts);
+    if (inner.kind === 'precomputed') return inner;
+    const { offset: _o, length: _l, ...encoder } = opts.config ?? { offset: 0, length: 0 };
+    const key = JSON.stringify([encoder, opts.base, opts.cli, opts.cacheDir]);
+    const load = async (): Promise<Embedder> => {
+      if (this.kept?.key !== key) {
+        const old = this.kept;
+        this.kept = { key, embedder: inner.load() };
+        old?.embedder.then((e) => e.close(), () => undefined);
+      }
+      const kept = this.kept;
+      let embedder: Embedder;
+      try {
+        embedder = await kept.embedder;
+      } catch (err) {
+        if (this.kept === kept) this.kept = undefined; // retry the load next run
+        throw new StageError('encoder', (err as Error).message);
+      }
+      const base = embedder.embeddedCount ?? 0;
+      // analyze() closes its embedder when done; this one must outlive the run.
+      return {
+        info: embedder.info,
+        embed: async (texts, signal) => {
+          const out: Float32Array[] = [];
+          onBatch?.(0, texts.length);
+          for (let k = 0; k < texts.length; k += EMBED_BATCH) {
+            const part = await embedder.embed(texts.slice(k, k + EMBED_BATCH), signal);
+            for (const v of part) out.push(v);
+            onBatch?.(Math.min(k + EMBED_BATCH, texts.length), texts.length);
+          }
+          return out;
+        },
+        ...(embedder.terms ? { terms: embedder.terms.bind(embedder) } : {}),
+        get embeddedCount() { return (embedder.embeddedCount ?? 0) - base; },
+        close: async () => undefined,
+      };
+    };
+    return { kind: inner.kind, load };
+  }
+
+  /** Forgets the kept embedder (its model failed): the next run loads afresh. */
+  discard(): void {
+    const kept = this.kept;
+    this.kept = undefined;
+    kept?.embedder.then((e) => e.close(), () => undefined);
+  }
+
+  async close(): Promise<void> {
+    const kept = this.kept;
+    this.kept = undefined;
+    if (kept) await kept.embedder.then((e) => e.close(), () => undefined);
+  }
+}
+
+/** Texts per embed call to the cached encoder: a progress step every few hundred texts. */
+const EMBED_BATCH = 256;
+/** measure()'s chunk of triples (its default), for estimating progress within a chunk. */
+const MEASURE_CHUNK = 2048;
+
+const QUARANTINE = /\.quarantine\.(jsonl|ndjson|tsv)$/i;
+
+/** Quarantine files made by the quick fix must not flow back into a source through its glob. */
+function dropQuarantined(plan: Plan, config: EciConfig, base: string): void {
+  const literal = new Set(config.sources.flatMap((s) => s.files.map((f) => resolve(base, f))));
+  plan.units = plan.units.filter((u) => !QUARANTINE.test(u.path) || literal.has(u.path));
+}
+
+interface Setup {
+  plan: Plan;
+  settings: Settings;
+  encoder: EncoderOptions;
+  notes: RunNote[];
+}
+
+function setup(spec: RunSpec): Setup {
+  const notes: RunNote[] = [];
+  const open = (p: string) => spec.open[p];
+  let settings: Settings;
+  let plan: Plan;
+  let encoder: EncoderOptions;
+  if (spec.input.kind === 'config') {
+    const { configPath, configText } = spec.input;
+    const parsed = parseConfig(configText);
+    if (!parsed.config || parsed.problems.some((p) => p.severity === 'error')) {
+      throw new StageError('config', 'the config has errors (underlined); fix them to score its sources');
+    }
+    const config = parsed.config;
+    const base = dirname(configPath);
+    settings = config.settings;
+    notes.push(...restrictedNotes(config, spec.trusted));
+    let encoderConfig = config.encoder;
+    if (!spec.trusted && encoderConfig.kind === 'onnx') {
+      encoderConfig = { ...encoderConfig, kind: 'default' };
+      delete encoderConfig.path;
+    }
+    if (settings.idfCorpus) {
+      if (!spec.trusted) settings = { ...settings, idfCorpus: null };
+      else {
+        const files = settings.idfCorpus.map((f) => resolve(base, f));
+        const missing = files.find((f) => !existsSync(f));
+        if (missing) throw new StageError('config', `idfCorpus: ${missing} does not exist`, notes);
+        settings = { ...settings, idfCorpus: files };
+      }
+    }
+    const cacheDir = config.cacheDir !== undefined && spec.trusted ? resolve(base, config.cacheDir) : spec.cacheDir;
+    encoder = { config: encoderConfig, base, cacheDir };
+    plan = planFromConfig(config, configPath, spec.cwd, open);
+    dropQuarantined(plan, config, base);
+  } else {
+    const names = new Map(spec.input.files.map((f) => [f.path, f.source]));
+    plan = planFromFiles(spec.input.files.map((f) => f.path), spec.cwd, open);
+    for (const u of plan.units) u.source = names.get(u.path) ?? basename(u.path);
+    encoder = { base: spec.cwd, cacheDir: spec.cacheDir };
+    // Loose files have no config: the spec defaults, then the client's overrides.
+    settings = defaultSettings();
+  }
+  const overrides = Object.fromEntries(Object.entries(spec.overrides).filter(([, v]) => v !== undefined && v !== null));
+  try {
+    settings = applySettingOverrides(settings, overrides);
+  } catch (err) {
+    if (err instanceof SettingError) throw new StageError('settings', `eciSem.${err.message}`, notes);
+    throw err;
+  }
+  // One core stays free for the editor and the server's own thread: with all cores
+  // busy in inference, hovers wait for the OS scheduler (measured: 100–250 ms stalls
+  // on two cores with ORT on both, under 50 ms with one left free).
+  const threads = Math.max(1, availableParallelism() - 1);
+  encoder = { ...encoder, cli: { ...(spec.encoderPath ? { kind: resolve(spec.cwd, spec.encoderPath) } : {}), threads } };
+  return { plan, settings, encoder, notes };
+}
+
+export async function runInWorker(
+  spec: RunSpec,
+  keeper: EmbedderKeeper,
+  signal: AbortSignal,
+  onProgress: (p: Progress) => void,
+): Promise<WireResult> {
+  const { plan, settings, encoder, notes } = setup(spec);
+  const diskStamps: WireResult['diskStamps'] = {};
+  for (const u of plan.units) {
+    if (spec.open[u.path] !== undefined || diskStamps[u.path]) continue;
+    try {
+      const st = statSync(u.path);
+      diskStamps[u.path] = { mtimeMs: st.mtimeMs, size: st.size };
+    } catch {
+      // vanished since planning: the scan reports it
+    }
+  }
+  let embedded = 0;
+  // Triples measured so far and in all (lines scanned until measure() knows the exact count).
+  let base = 0;
+  let total = 0;
+  let embeddedNow = () => 0;
+  const onBatch = (done: number, all: number) => {
+    const chunk = Math.min(MEASURE_CHUNK, Math.max(0, total - base));
+    onProgress({ phase: 'embed', done: Math.min(total, base + Math.floor((chunk * done) / Math.max(1, all))), total, embedded: embeddedNow() });
+  };
+  let result: AnalysisResult;
+  try {
+    const choice = keeper.choice(encoder, onBatch);
+    if (choice.kind !== 'precomputed') {
+      const load = choice.load;
+      choice.load = async () => {
+        const e = await load();
+        embeddedNow = () => e.embeddedCount ?? 0;
+        return e;
+      };
+    }
+    result = await analyze({
+      plan,
+      settings,
+      encoder: choice,
+      idfCorpus: settings.idfCorpus?.map((path) => ({ path, lines: fileLineSource(path) })) ?? null,
+      signal,
+      onProgress: (p) => {
+        if (p.phase === 'scan') total = Math.max(total, p.done);
+        if (p.phase === 'embed') { base = p.done; total = p.total; }
+        if (p.embedded !== undefined) embedded = p.embedded;
+        onProgress(p);
+      },
+    });
+  } catch (err) {
+    if (signal.aborted) throw err;
+    if (err instanceof StageError) throw new StageError(err.stage, err.message, notes);
+    if (err instanceof AnalysisInputChanged) throw new StageError('input', err.message, notes);
+    if (err instanceof AnalysisError) {
+      // A lazily started encoder reports a model that cannot load at its first embed.
+      if (/target encoder|encoder path|default model/.test(err.message)) {
+        keeper.discard();
+        throw new StageError('encoder', err.message, notes);
+      }
+      throw new StageError('settings', err.message, notes);
+    }
+    throw err;
+  }
+  return serialize(spec.scope, result, diskStamps, embedded, notes);
+}
+
+function serialize(scope: string, r: AnalysisResult, diskStamps: WireResult['diskStamps'], embedded: number, notes: RunNote[]): WireResult {
+  const n = r.table.length;
+  const t = r.table;
+  const columns: WireColumns = {
+    unit: new Uint32Array(n), line: new Uint32Array(n), posIndex: new Uint32Array(n), negIndex: new Uint32Array(n),
+    a: new Float64Array(n), b: new Float64Array(n), c: new Float64Array(n), ov: new Float64Array(n),
+    jaccard: new Float64Array(n), flags: new Uint8Array(n), w: new Float64Array(n), findings: new Uint8Array(n),
+    primary: new Int32Array(n).fill(-1), samplePos: new Int32Array(n).fill(-1),
+  };
+  const bit = new Map(TRIPLE_FINDINGS.map((f, k) => [f, 1 << k]));
+  const units: WireUnit[] = r.units.map((u) => ({ path: u.path, shown: u.shown, format: u.format, source: u.source, ...(u.key !== undefined ? { key: u.key } : {}), start: 0, end: 0 }));
+  const seen = new Uint8Array(units.length);
+  for (let i = 0; i < n; i++) {
+    const u = t.unit(i);
+    columns.unit[i] = u; columns.line[i] = t.line(i);
+    columns.posIndex[i] = t.posIndex(i); columns.negIndex[i] = t.negIndex(i);
+    columns.a[i] = t.a(i); columns.b[i] = t.b(i); columns.c[i] = t.c(i);
+    columns.ov[i] = t.ov(i); columns.jaccard[i] = t.jaccard(i); columns.flags[i] = t.textDuplicate(i) ? 1 : 0;
+    const e = evaluateTriple(t, i, r.settings);
+    columns.w[i] = e.w;
+    let mask = 0;
+    for (const f of e.findings) mask |= bit.get(f)!;
+    columns.findings[i] = mask;
+    if (!seen[u]) { seen[u] = 1; units[u].start = i; }
+    units[u].end = i + 1;
+  }
+  r.sources.forEach((s, si) => {
+    if (s.group !== 'plain') return;
+    for (let k = 0; k < s.members.length; k++) if (columns.primary[s.members[k]] < 0) columns.primary[s.members[k]] = si;
+  });
+  r.sources.forEach((s, si) => {
+    s.sampled.forEach((i, k) => {
+      if (columns.primary[i] !== si) return;
+      columns.samplePos[i] = k;
+      if (s.redundant[k]) columns.findings[i] |= bit.get('redundant')!;
+    });
+  });
+  return {
+    scope, settings: r.settings, encoder: r.encoder, residualScale: r.residualScale,
+    sources: r.sources.map((s) => ({ ...s, members: Uint32Array.from(s.members) })),
+    sourceDefs: r.sourceDefs, units, columns, length: n, problems: r.problems,
+    skippedLines: r.skippedLines, linesRead: r.linesRead, timings: r.timings, diskStamps, embedded, notes,
+  };
+}

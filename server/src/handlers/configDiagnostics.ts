@@ -1,0 +1,147 @@
+/**
+ * Diagnostics of a source config, on the exact key: syntax and structure
+ * (parseConfig), then meaning — files exist and are triple files, the encoder
+ * folder holds a model, idfCorpus files exist, restricted-mode fallbacks — with
+ * no embedding, so they appear as the user types. Run outcomes (source-level
+ * findings, a model that failed to load) are added by `configRunDiagnostics`.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
+import { glob } from 'tinyglobby';
+import { DiagnosticSeverity, type CancellationToken, type Diagnostic, type Range } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { RunNote } from '../analysis/wire';
+import type { ScopeResult } from '../analysis/results';
+import { restrictedNotes } from '../analysis/trust';
+import { parseConfig, type ConfigPath } from '../core/config';
+import { detectFormat } from '../core/formats';
+import type { SourceFindingId } from '../core/types';
+import { SOURCE } from './diagnostics';
+import { SOURCE_FINDINGS, sourceFindingMessage } from './words';
+
+export const CONFIG_CODE = 'config';
+const GLOB_CHARS = /[*?[\]{}]/;
+
+function severity(s: RunNote['severity']): DiagnosticSeverity {
+  return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
+}
+
+/** Finds nodes of the config by JSON path; offsets in the document's own text. */
+class ConfigTree {
+  private readonly root: Node | undefined;
+  private readonly shift: number;
+  constructor(private readonly doc: TextDocument) {
+    const text = doc.getText();
+    this.shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    this.root = parseTree(this.shift ? text.slice(1) : text, [], { allowTrailingComma: true });
+  }
+  node(path: ConfigPath): Node | undefined {
+    return this.root ? findNodeAtLocation(this.root, path) : undefined;
+  }
+  /** The node at `path`, else its nearest ancestor present, else the document start. */
+  range(path: ConfigPath): Range {
+    for (let len = path.length; len >= 0; len--) {
+      const n = this.node(path.slice(0, len));
+      if (n) return this.rangeOf(n.offset, n.length);
+    }
+    return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+  }
+  rangeOf(offset: number, length: number): Range {
+    return { start: this.doc.positionAt(offset + this.shift), end: this.doc.positionAt(offset + this.shift + length) };
+  }
+}
+
+function diag(range: Range, sev: DiagnosticSeverity, message: string, code: string = CONFIG_CODE): Diagnostic {
+  return { range, severity: sev, source: SOURCE, code, message };
+}
+
+/** A folder with a model: model.onnx or onnx/model.onnx, and tokenizer.json. */
+function modelProblem(dir: string): string | null {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return `encoder folder ${dir} does not exist (expected a folder with model.onnx and tokenizer.json)`;
+  if (!existsSync(join(dir, 'model.onnx')) && !existsSync(join(dir, 'onnx', 'model.onnx'))) return `no model.onnx (or onnx/model.onnx) in ${dir}`;
+  if (!existsSync(join(dir, 'tokenizer.json'))) return `no tokenizer.json in ${dir}`;
+  return null;
+}
+
+export async function configDiagnostics(doc: TextDocument, configPath: string, trusted: boolean, token?: CancellationToken): Promise<Diagnostic[] | null> {
+  const parsed = parseConfig(doc.getText());
+  const out: Diagnostic[] = parsed.problems.map((p) => diag(
+    { start: doc.positionAt(p.offset), end: doc.positionAt(p.offset + Math.max(p.length, 1)) },
+    p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning, p.message));
+  const config = parsed.config;
+  if (!config) return out;
+  const tree = new ConfigTree(doc);
+  const base = dirname(configPath);
+  // Files of each source: the config's own order, so indices match the tree.
+  const sourceNodes = tree.node(['sources'])?.children ?? [];
+  for (let i = 0; i < sourceNodes.length; i++) {
+    const filesNode = tree.node(['sources', i, 'files']);
+    if (!filesNode) continue;
+    const items = filesNode.type === 'array' ? filesNode.children ?? [] : [filesNode];
+    for (const item of items) {
+      if (item.type !== 'string' || typeof item.value !== 'string' || item.value.trim() === '') continue;
+      const pattern = item.value;
+      const range = tree.rangeOf(item.offset, item.length);
+      if (!GLOB_CHARS.test(pattern)) {
+        const abs = resolve(base, pattern);
+        if (!existsSync(abs)) out.push(diag(range, DiagnosticSeverity.Error, `file not found: ${abs}`));
+        else if (!statSync(abs).isFile()) out.push(diag(range, DiagnosticSeverity.Error, `${abs} is a folder; name files or a glob such as "${pattern.replace(/\/$/, '')}/*.jsonl"`));
+        else if (!detectFormat(abs)) out.push(diag(range, DiagnosticSeverity.Error, `not a triple file: expected .jsonl, .ndjson or .tsv`));
+      } else {
+        const found = await glob(pattern, { cwd: base, onlyFiles: true, absolute: true });
+        if (token?.isCancellationRequested) return null;
+        if (found.length === 0) out.push(diag(range, DiagnosticSeverity.Error, `no file matches "${pattern}" (relative to ${base})`));
+        else if (!found.some((f) => detectFormat(f))) out.push(diag(range, DiagnosticSeverity.Error, `"${pattern}" matches ${found.length} file(s), none of them .jsonl, .ndjson or .tsv`));
+      }
+    }
+  }
+  const enc = config.encoder;
+  if (enc.kind === 'onnx' && enc.path !== undefined && trusted) {
+    const problem = modelProblem(resolve(base, enc.path));
+    if (problem) out.push(diag(tree.range(['encoder', 'path']), DiagnosticSeverity.Error, problem));
+  }
+  if (trusted && config.settings.idfCorpus) {
+    const node = tree.node(['idfCorpus']);
+    const items = node?.type === 'array' ? node.children ?? [] : node ? [node] : [];
+    for (const item of items) {
+      if (typeof item.value === 'string' && !existsSync(resolve(base, item.value))) {
+        out.push(diag(tree.rangeOf(item.offset, item.length), DiagnosticSeverity.Error, `idfCorpus file not found: ${resolve(base, item.value)}`));
+      }
+    }
+  }
+  for (const note of restrictedNotes(config, trusted)) {
+    // A kind implied by "path" has no "kind" key: fall back to the encoder object.
+    out.push(diag(tree.range(note.path), severity(note.severity), note.message, 'restricted-mode'));
+  }
+  return out;
+}
+
+/** What the config shows of the latest run: source-level findings on each source's name, and a failure on its key. */
+export function configRunDiagnostics(
+  doc: TextDocument,
+  result: ScopeResult | undefined,
+  failure: { stage: string; message: string } | undefined,
+): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const tree = new ConfigTree(doc);
+  if (failure && failure.stage !== 'config') {
+    const path: ConfigPath = failure.stage === 'encoder' ? ['encoder'] : failure.stage === 'settings' ? [] : ['sources'];
+    const range = failure.stage === 'settings' ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } : tree.range(path);
+    const what = failure.stage === 'encoder' ? 'the encoder did not load' : 'scoring failed';
+    out.push(diag(range, DiagnosticSeverity.Error, `${what}: ${failure.message}`, `run-${failure.stage}`));
+  }
+  if (!result) return out;
+  const parsed = parseConfig(doc.getText());
+  for (const src of parsed.config?.sources ?? []) {
+    const ws = result.source(src.name);
+    if (!ws) continue;
+    const card = result.card(ws);
+    const range = { start: doc.positionAt(src.nameOffset), end: doc.positionAt(src.nameOffset + src.name.length + 2) };
+    for (const id of SOURCE_FINDINGS) {
+      if (!ws.findings[id as SourceFindingId]) continue;
+      out.push(diag(range, DiagnosticSeverity.Warning, sourceFindingMessage(id, card, result.wire.settings), id));
+    }
+  }
+  return out;
+}

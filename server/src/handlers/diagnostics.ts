@@ -1,0 +1,121 @@
+/**
+ * Diagnostics of one triple file: input problems (skipped lines) and findings
+ * on the exact triple line, capped per file with a summary of what was left
+ * out. Pure: results, an optional line reader and settings in, LSP types out.
+ */
+import { DiagnosticSeverity, type CancellationToken, type Diagnostic, type Range } from 'vscode-languageserver';
+import type { ScopeResult } from '../analysis/results';
+import { severityOf } from '../core/findings';
+import { TRIPLE_FINDINGS, type Problem, type Severity, type TripleFindingId } from '../core/types';
+import { negativeSpans } from './lineRanges';
+import { findingMessage } from './words';
+
+export const SOURCE = 'eci-sem';
+/** Code of the summary diagnostic that says how many more there are. */
+export const MORE_CODE = 'more-findings';
+/** Code of input problems (lines that were skipped). */
+export const INPUT_CODE = 'invalid-triple';
+
+export function lspSeverity(s: Severity): DiagnosticSeverity {
+  return s === 'error' ? DiagnosticSeverity.Error : s === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information;
+}
+
+/** A whole 0-based line: to the start of the next one, which every client accepts without knowing the length. */
+export function wholeLine(line: number, text?: string): Range {
+  return text !== undefined
+    ? { start: { line, character: 0 }, end: { line, character: text.length } }
+    : { start: { line, character: 0 }, end: { line: line + 1, character: 0 } };
+}
+
+export interface FileDiagnosticsInput {
+  /** Absolute path of the file. */
+  path: string;
+  /** Results that read the file and are current for what the editor shows. */
+  results: readonly ScopeResult[];
+  /** Input problems of the file (1-based lines and columns). */
+  problems: readonly Problem[];
+  /** Text of a 0-based line when the document is open (for exact ranges), else undefined. */
+  lineText?: (line: number) => string | undefined;
+  maxPerFile: number;
+}
+
+interface Candidate { result: ScopeResult; index: number; ordinal: number; count: number; id: TripleFindingId; line: number }
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2 };
+const FINDING_SEVERITY = TRIPLE_FINDINGS.map((f) => RANK[severityOf(f)]);
+
+export function fileDiagnostics(input: FileDiagnosticsInput, token?: CancellationToken): Diagnostic[] | null {
+  const cap = Math.max(0, Math.floor(input.maxPerFile));
+  // Keep at most `cap` per severity while counting all: the shown ones are the
+  // most severe first, and memory stays bounded on million-line files.
+  const kept: Candidate[][] = [[], [], []];
+  const totals = [input.problems.length, 0, 0];
+  const seen = new Set<string>();
+  for (const result of input.results) {
+    const { findings, line: lines, negIndex } = result.wire.columns;
+    for (const unit of result.unitsOf(input.path)) {
+      let ordinal = 0;
+      for (let i = unit.start; i < unit.end; i++) {
+        ordinal = i > unit.start && lines[i] === lines[i - 1] ? ordinal + 1 : 0;
+        const mask = findings[i];
+        if (mask === 0) continue;
+        let count = 1;
+        while (i + count < unit.end && lines[i + count] === lines[i]) count++;
+        for (let k = 0; k < TRIPLE_FINDINGS.length; k++) {
+          if ((mask & (1 << k)) === 0) continue;
+          // A negative paired with several positives on one line is one diagnostic.
+          const key = `${lines[i]}:${unit.key ?? ''}:${negIndex[i]}:${k}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const sev = FINDING_SEVERITY[k];
+          totals[sev]++;
+          if (kept[sev].length < cap) kept[sev].push({ result, index: i, ordinal, count, id: TRIPLE_FINDINGS[k], line: lines[i] - 1 });
+        }
+      }
+      if (token?.isCancellationRequested) return null;
+    }
+  }
+  const out: Diagnostic[] = [];
+  for (const p of input.problems) {
+    if (out.length >= cap) break;
+    const text = input.lineText?.(p.line - 1);
+    out.push({
+      range: { start: { line: p.line - 1, character: Math.max(0, p.column - 1) }, end: wholeLine(p.line - 1, text).end },
+      severity: DiagnosticSeverity.Error, source: SOURCE, code: INPUT_CODE,
+      message: `skipped: ${p.message}`,
+    });
+  }
+  const spans = new Map<string, ReturnType<typeof negativeSpans>>();
+  for (const group of kept) {
+    for (const c of group) {
+      if (out.length >= cap) break;
+      const text = input.lineText?.(c.line);
+      let range = wholeLine(c.line, text);
+      if (text !== undefined) {
+        const unit = c.result.wire.units[c.result.wire.columns.unit[c.index]];
+        const key = `${c.result.scope}:${c.result.wire.columns.unit[c.index]}:${c.line}`;
+        let s = spans.get(key);
+        if (!s) { s = negativeSpans(text, c.line + 1, unit, c.count + c.ordinal); spans.set(key, s); }
+        const span = s[c.ordinal];
+        if (span) range = { start: { line: c.line, character: span.start }, end: { line: c.line, character: span.end } };
+      }
+      const info = c.result.info(c.index);
+      out.push({
+        range, severity: lspSeverity(severityOf(c.id)), source: SOURCE, code: c.id,
+        message: findingMessage(c.id, info, c.result.wire.settings),
+        data: { scope: c.result.scope, line: c.line },
+      });
+    }
+  }
+  const total = totals[0] + totals[1] + totals[2];
+  if (total > out.length) {
+    const parts = [['error', totals[0]], ['warning', totals[1]], ['information', totals[2]]]
+      .filter(([, n]) => (n as number) > 0).map(([w, n]) => `${n} ${w}`);
+    out.push({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: DiagnosticSeverity.Information, source: SOURCE, code: MORE_CODE,
+      message: `${total - out.length} more eci-sem diagnostics in this file are not shown (eciSem.maxDiagnosticsPerFile = ${cap}; all: ${parts.join(', ')})`,
+    });
+  }
+  return out;
+}

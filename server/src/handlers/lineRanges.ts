@@ -1,0 +1,72 @@
+/**
+ * Where on a line a triple's negative is, so a squiggle sits on the text it is
+ * about rather than on a whole 10 kB JSON line. Only the one line is parsed
+ * (jsonc-parser, for offsets); when that fails, callers fall back to the line.
+ */
+import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
+import { parseTripleLine } from '../core/formats';
+import type { WireUnit } from '../analysis/wire';
+
+export interface Span { start: number; end: number }
+
+const NEGATIVE_N = /^negative_(\d+)$/;
+
+function stringOrItem(node: Node | undefined, index: number): Node | undefined {
+  if (!node) return undefined;
+  if (node.type === 'string') return node;
+  if (node.type === 'array') return node.children?.[index];
+  return undefined;
+}
+
+/** The negative's JSON value (quotes included) for a record line, given its list index and group. */
+function jsonNegative(text: string, negIndex: number, group: string | undefined): Span | null {
+  const root = parseTree(text);
+  if (!root || root.type !== 'object') return null;
+  let node = findNodeAtLocation(root, ['negative']);
+  if (!node) {
+    const neg = findNodeAtLocation(root, ['neg']);
+    if (neg?.type === 'object') node = group !== undefined ? stringOrItem(findNodeAtLocation(neg, [group]), negIndex) : undefined;
+    else node = stringOrItem(neg, negIndex);
+  }
+  if (!node) {
+    const numbered = (root.children ?? [])
+      .map((p) => ({ key: p.children?.[0]?.value as unknown, value: p.children?.[1] }))
+      .filter((p): p is { key: string; value: Node | undefined } => typeof p.key === 'string' && NEGATIVE_N.test(p.key))
+      .sort((x, y) => Number(NEGATIVE_N.exec(x.key)![1]) - Number(NEGATIVE_N.exec(y.key)![1]));
+    node = numbered[negIndex]?.value;
+  }
+  return node ? { start: node.offset, end: node.offset + node.length } : null;
+}
+
+/** The third tab-separated column. */
+function tsvNegative(text: string): Span | null {
+  const first = text.indexOf('\t');
+  const second = first < 0 ? -1 : text.indexOf('\t', first + 1);
+  if (second < 0) return null;
+  const third = text.indexOf('\t', second + 1);
+  return { start: second + 1, end: third < 0 ? text.length : third };
+}
+
+/**
+ * Spans of the negatives of a unit's triples on one line, in the order the
+ * table holds them (the parser yields them in that order; a keyed unit takes
+ * only its group's). null where a span cannot be found.
+ */
+export function negativeSpans(lineText: string, line: number, unit: Pick<WireUnit, 'format' | 'key'>, count: number): (Span | null)[] {
+  const bom = line === 1 && lineText.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let text = bom ? lineText.slice(1) : lineText;
+  if (text.endsWith('\r')) text = text.slice(0, -1);
+  const out: (Span | null)[] = new Array<Span | null>(count).fill(null);
+  if (unit.format === 'tsv') {
+    const s = tsvNegative(text);
+    return out.map(() => (s ? { start: s.start + bom, end: s.end + bom } : null));
+  }
+  const parsed = parseTripleLine(text, { file: '', line: 2, format: 'jsonl' });
+  const triples = unit.key !== undefined ? parsed.triples.filter((t) => t.source === unit.key) : parsed.triples;
+  for (let k = 0; k < count && k < triples.length; k++) {
+    const t = triples[k];
+    const s = jsonNegative(text, t.negIndex, t.source);
+    if (s) out[k] = { start: s.start + bom, end: s.end + bom };
+  }
+  return out;
+}

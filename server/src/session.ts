@@ -1,0 +1,305 @@
+/**
+ * The server's state and the glue between documents, runs and diagnostics:
+ * open documents by path, which results are current for what the editor
+ * shows, instant checks (config meaning, triple structure) and publishing.
+ * Handlers (server.ts) ask it for documents and current results and call the
+ * pure functions of handlers/ with them.
+ */
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CancellationTokenSource, CodeLensRefreshRequest, TextDocuments, type CancellationToken, type Connection, type Diagnostic, type WorkDoneProgressServerReporter } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { ResultsChangedNotification, StatusNotification, type ClientSettings } from '../../shared/protocol';
+import { AnalysisHost } from './analysis/analysisHost';
+import { fileLineSource, textLineSource, type LineSource } from './analysis/lines';
+import { defaultCacheDir } from './analysis/paths';
+import type { ScopeResult } from './analysis/results';
+import { ResultStore } from './analysis/results';
+import { RunManager, WORKSPACE_SCOPE } from './analysis/runManager';
+import { detectFormat } from './core/formats';
+import type { Problem } from './core/types';
+import { configDiagnostics, configRunDiagnostics } from './handlers/configDiagnostics';
+import { fileDiagnostics, SOURCE } from './handlers/diagnostics';
+import { lintTriples, looksLikeTriples } from './handlers/lint';
+import { SOURCE_FINDINGS, sourceFindingMessage } from './handlers/words';
+import { SettingsCache } from './workspace/settings';
+import { configScopeId, ScopeTracker } from './workspace/scopes';
+
+export interface ClientCaps {
+  progress: boolean;
+  codeLensRefresh: boolean;
+  createFiles: boolean;
+  configuration: boolean;
+}
+
+const TYPE_DELAY_MS = 600;
+const SETTINGS_DELAY_MS = 200;
+
+const nullProgress: WorkDoneProgressServerReporter = {
+  token: new CancellationTokenSource().token, begin() {}, report() {}, done() {},
+};
+
+export function pathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try { return fileURLToPath(uri); } catch { return undefined; }
+}
+
+export class Session {
+  readonly documents = new TextDocuments(TextDocument);
+  readonly store = new ResultStore();
+  readonly settings: SettingsCache;
+  readonly host: AnalysisHost;
+  readonly runs: RunManager;
+  readonly scopes: ScopeTracker;
+  trusted = true;
+  cacheDir = defaultCacheDir();
+  caps: ClientCaps = { progress: false, codeLensRefresh: false, createFiles: false, configuration: false };
+  private readonly openByPath = new Map<string, string>();
+  private readonly openedVersion = new Map<string, number>();
+  private readonly lints = new Map<string, { version: number; problems: Problem[] | null; cts: CancellationTokenSource }>();
+  private readonly configChecks = new Map<string, { version: number; diags: Promise<Diagnostic[] | null> }>();
+  /** Files each scope published diagnostics for, to clear those a new result no longer covers. */
+  private readonly publishedFiles = new Map<string, Set<string>>();
+
+  constructor(readonly connection: Connection) {
+    this.settings = new SettingsCache(connection);
+    this.host = new AnalysisHost((text) => connection.console.log(text.trimEnd()));
+    this.runs = new RunManager({
+      host: this.host, store: this.store,
+      trusted: () => this.trusted,
+      cacheDir: () => this.cacheDir,
+      settingsFor: (def) => this.settings.get(this.scopes.settingsUri(def)),
+      openDocuments: () => this.openTripleAndConfigTexts(),
+      versionOf: (path) => this.docByPath(path)?.version,
+      readText: (path) => readFile(path, 'utf8'),
+      cwdFor: (def) => this.scopes.cwdFor(def),
+      createProgress: () => (this.caps.progress ? connection.window.createWorkDoneProgress().catch(() => nullProgress) : Promise.resolve(nullProgress)),
+      onStatus: (state) => void connection.sendNotification(StatusNotification.method, state),
+      onFinished: (scope) => void this.onRunFinished(scope),
+      log: (m) => connection.console.log(m),
+    });
+    this.scopes = new ScopeTracker(this.runs, this.store);
+  }
+
+  // ---------------------------------------------------------------- documents
+
+  docByPath(path: string): TextDocument | undefined {
+    const uri = this.openByPath.get(path);
+    return uri ? this.documents.get(uri) : undefined;
+  }
+
+  uriOf(path: string): string {
+    return this.openByPath.get(path) ?? pathToFileURL(path).href;
+  }
+
+  /** A file's lines: the open document's text, else the disk. */
+  linesOf(path: string): LineSource {
+    const doc = this.docByPath(path);
+    return doc ? textLineSource(path, doc.getText()) : fileLineSource(path);
+  }
+
+  private openTripleAndConfigTexts(): Map<string, { text: string; version: number }> {
+    const out = new Map<string, { text: string; version: number }>();
+    for (const [path, uri] of this.openByPath) {
+      const doc = this.documents.get(uri);
+      if (doc && (detectFormat(path) || this.scopes.isConfig(path))) out.set(path, { text: doc.getText(), version: doc.version });
+    }
+    return out;
+  }
+
+  /**
+   * Whether a result describes what the editor shows for a file: the open
+   * document's version must be the one the run read; a file read from disk
+   * and opened later must be unchanged since it was opened.
+   */
+  isCurrent(r: ScopeResult, path: string): boolean {
+    const doc = this.docByPath(path);
+    const read = r.docVersions.get(path);
+    if (read !== undefined) return doc !== undefined && doc.version === read;
+    return !doc || doc.version === this.openedVersion.get(doc.uri);
+  }
+
+  currentResults(path: string): ScopeResult[] {
+    return this.store.forFile(path).filter((r) => this.isCurrent(r, path));
+  }
+
+  async modeOf(scope: string): Promise<ClientSettings['run']> {
+    const def = this.runs.scopes.get(scope);
+    return def ? (await this.settings.get(this.scopes.settingsUri(def))).run : 'manual';
+  }
+
+  /** Schedules scopes by the trigger and each scope's `eciSem.run` mode. */
+  async trigger(scopes: Iterable<string>, why: 'type' | 'save' | 'start' | 'settings' | 'manual'): Promise<void> {
+    // Settings often change in bursts (and clients may both push and be asked): coalesce.
+    const delay = why === 'type' ? TYPE_DELAY_MS : why === 'settings' ? SETTINGS_DELAY_MS : 0;
+    for (const scope of scopes) {
+      const mode = why === 'manual' ? 'manual' : await this.modeOf(scope);
+      if (why === 'manual') this.runs.schedule(scope, 0);
+      else if (mode === 'onType') this.runs.schedule(scope, delay);
+      else if (mode === 'onSave' && why !== 'type') this.runs.schedule(scope, delay);
+    }
+  }
+
+  onOpen(doc: TextDocument): void {
+    const path = pathOf(doc.uri);
+    if (!path) return;
+    this.openByPath.set(path, doc.uri);
+    this.openedVersion.set(doc.uri, doc.version);
+    if (this.scopes.isConfig(path) && !this.scopes.configDef(path)) {
+      void this.trigger([this.scopes.addConfig(path)], 'start');
+    } else if (detectFormat(path) && this.scopes.scopesOfFile(path).length === 0 && looksLikeTriples(doc.getText().slice(0, 65536), detectFormat(path)!, doc.getText().length <= 65536)) {
+      if (this.scopes.addLoose(path)) void this.trigger([WORKSPACE_SCOPE], 'start');
+    }
+  }
+
+  /** Content changed (also fired on open): instant checks now, a run per the scopes' modes. */
+  onContent(doc: TextDocument): void {
+    const path = pathOf(doc.uri);
+    if (!path) return;
+    const edited = doc.version !== this.openedVersion.get(doc.uri);
+    if (this.scopes.isConfig(path)) {
+      void this.refresh(path);
+      if (edited) void this.trigger([configScopeId(path)], 'type');
+      return;
+    }
+    const format = detectFormat(path);
+    if (!format) return;
+    this.lints.get(doc.uri)?.cts.cancel();
+    const cts = new CancellationTokenSource();
+    const entry = { version: doc.version, problems: null as Problem[] | null, cts };
+    this.lints.set(doc.uri, entry);
+    void lintTriples(doc.getText(), format, path, cts.token).then((problems) => {
+      if (problems === null || this.lints.get(doc.uri) !== entry) return;
+      entry.problems = problems;
+      void this.refresh(path);
+    });
+    if (edited) void this.trigger(this.scopes.scopesOfFile(path), 'type');
+  }
+
+  onSave(doc: TextDocument): void {
+    const path = pathOf(doc.uri);
+    if (!path) return;
+    const scopes = this.scopes.isConfig(path) ? [configScopeId(path)] : this.scopes.scopesOfFile(path);
+    void this.trigger(scopes, 'save');
+  }
+
+  onClose(doc: TextDocument): void {
+    const path = pathOf(doc.uri);
+    if (!path) return;
+    const edited = doc.version !== this.openedVersion.get(doc.uri);
+    this.openByPath.delete(path);
+    this.openedVersion.delete(doc.uri);
+    this.lints.get(doc.uri)?.cts.cancel();
+    this.lints.delete(doc.uri);
+    this.configChecks.delete(doc.uri);
+    void this.refresh(path);
+    // Closed without saving: the disk holds other text than the run read.
+    if (edited) void this.trigger(this.scopes.isConfig(path) ? [configScopeId(path)] : this.scopes.scopesOfFile(path), 'save');
+  }
+
+  // ---------------------------------------------------------------- diagnostics
+
+  private configChecksFor(doc: TextDocument, path: string): Promise<Diagnostic[] | null> {
+    const hit = this.configChecks.get(doc.uri);
+    if (hit && hit.version === doc.version && doc.version > 0) return hit.diags;
+    const diags = configDiagnostics(doc, path, this.trusted);
+    if (doc.version > 0) this.configChecks.set(doc.uri, { version: doc.version, diags });
+    return diags;
+  }
+
+  /** Recomputes and publishes the diagnostics of one file from the current state. */
+  async refresh(path: string, token?: CancellationToken): Promise<void> {
+    const uri = this.uriOf(path);
+    const doc = this.docByPath(path);
+    let diagnostics: Diagnostic[];
+    if (this.scopes.isConfig(path)) {
+      const text = doc ? undefined : await readFile(path, 'utf8').catch(() => undefined);
+      if (!doc && text === undefined) { this.publish(uri, []); return; }
+      const d = doc ?? TextDocument.create(uri, 'jsonc', 0, text!);
+      const checks = await this.configChecksFor(d, path);
+      if (checks === null) return;
+      const scope = configScopeId(path);
+      diagnostics = [...checks, ...configRunDiagnostics(d, this.store.get(scope), this.runs.failures.get(scope))];
+    } else {
+      const results = this.currentResults(path);
+      const settings = await this.settings.get(uri);
+      let problems: Problem[] = [];
+      if (doc) {
+        const lint = this.lints.get(doc.uri);
+        problems = lint && lint.version === doc.version && lint.problems ? lint.problems : [];
+      } else {
+        const seen = new Set<string>();
+        for (const r of results) {
+          const shown = r.unitsOf(path)[0]?.shown;
+          for (const p of r.wire.problems) {
+            const key = `${p.line}:${p.column}:${p.message}`;
+            if (p.file === shown && !seen.has(key)) { seen.add(key); problems.push(p); }
+          }
+        }
+      }
+      const lineText = doc ? (l: number) => (l < doc.lineCount ? doc.getText({ start: { line: l, character: 0 }, end: { line: l + 1, character: 0 } }).replace(/\r?\n$/, '') : undefined) : undefined;
+      diagnostics = fileDiagnostics({ path, results, problems, maxPerFile: settings.maxDiagnosticsPerFile, ...(lineText ? { lineText } : {}) }, token) ?? [];
+      diagnostics.push(...this.looseSourceDiagnostics(results, path));
+    }
+    // A newer version arrived while we computed: its own refresh will publish.
+    if (doc && this.documents.get(doc.uri)?.version !== doc.version) return;
+    this.publish(uri, diagnostics, doc?.version);
+  }
+
+  /** Source-level findings of a loose file (it is its own source) on its first line. */
+  private looseSourceDiagnostics(results: ScopeResult[], path: string): Diagnostic[] {
+    const out: Diagnostic[] = [];
+    for (const r of results) {
+      if (r.scope !== WORKSPACE_SCOPE) continue;
+      for (const s of r.sourcesOfFile(path)) {
+        for (const id of SOURCE_FINDINGS) {
+          if (!s.findings[id]) continue;
+          out.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: SOURCE, code: id, message: sourceFindingMessage(id, r.card(s), r.wire.settings) });
+        }
+      }
+    }
+    return out;
+  }
+
+  private publish(uri: string, diagnostics: Diagnostic[], version?: number): void {
+    void this.connection.sendDiagnostics({ uri, diagnostics, ...(version !== undefined ? { version } : {}) });
+  }
+
+  private async onRunFinished(scope: string): Promise<void> {
+    const def = this.runs.scopes.get(scope);
+    const files = new Set(this.store.get(scope)?.files() ?? []);
+    const before = this.publishedFiles.get(scope) ?? new Set<string>();
+    this.publishedFiles.set(scope, files);
+    const paths = new Set([...files, ...before]);
+    if (def?.kind === 'config') paths.add(def.configPath);
+    for (const p of paths) await this.refresh(p);
+    void this.connection.sendNotification(ResultsChangedNotification.method, { scopes: [scope] });
+    if (this.caps.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+
+  /** A config was deleted: forget its scope and clear what it published. */
+  async removeConfig(path: string): Promise<void> {
+    const scope = configScopeId(path);
+    const files = this.publishedFiles.get(scope) ?? new Set<string>();
+    this.publishedFiles.delete(scope);
+    this.scopes.removeConfig(path);
+    this.publish(this.uriOf(path), []);
+    for (const p of files) await this.refresh(p);
+    void this.connection.sendNotification(ResultsChangedNotification.method, { scopes: [scope] });
+  }
+
+  /** Settings changed: forget cached checks and settings, republish everything, re-run what runs automatically. */
+  async onSettingsChanged(pushed: unknown): Promise<void> {
+    this.settings.clear(pushed);
+    this.configChecks.clear();
+    const paths = new Set<string>([...this.openByPath.keys()]);
+    for (const files of this.publishedFiles.values()) for (const p of files) paths.add(p);
+    for (const p of paths) if (this.scopes.isConfig(p) || detectFormat(p)) await this.refresh(p);
+    await this.trigger([...this.runs.scopes.keys()], 'settings');
+  }
+
+  async dispose(): Promise<void> {
+    this.runs.cancelAll();
+    await this.host.dispose();
+  }
+}
