@@ -7,7 +7,7 @@ import {
   choleskyInverseInPlace,
   cholesky,
   dot,
-  forwardSolveMany,
+  forwardSolveRows,
   gramRows,
   logDetCholesky,
   transpose,
@@ -235,17 +235,13 @@ export function scoreSource(
       gain[i] = h <= 0.5 ? -Math.log1p(-h) : -Math.log(a[i * n + i]);
     }
   } else {
-    const bt = transpose(b, n, d); // d × N: one column per triple
-    const sMat = gramRows(bt, d, n); // BᵀB = M/λ
+    const sMat = gramRows(transpose(b, n, d), d, n); // BᵀB = M/λ, from the d × N transpose
     for (let k = 0; k < d; k++) sMat[k * d + k] += 1;
     cholesky(sMat, d);
     eci = logDetCholesky(sMat, d);
-    forwardSolveMany(sMat, d, bt, n); // bt ← L⁻¹Bᵀ
-    for (let k = 0; k < d; k++) {
-      const row = k * n;
-      for (let i = 0; i < n; i++) leverage[i] += bt[row + i] * bt[row + i];
-    }
+    forwardSolveRows(sMat, d, b, n); // row i of b ← L⁻¹b_i
     for (let i = 0; i < n; i++) {
+      leverage[i] = dot(b, i * d, b, i * d, d);
       // h < 1 mathematically; the cap keeps g finite if rounding reaches 1.
       gain[i] = -Math.log1p(-Math.min(leverage[i], 1 - Number.EPSILON));
     }

@@ -197,6 +197,64 @@ export function forwardSolveMany(l: Float64Array, n: number, b: Float64Array, m:
 }
 
 /**
+ * Solve L xᵢ = yᵢ for m right-hand sides stored as rows, in place: y is m×n row-major
+ * (row i = yᵢ) and is overwritten by the xᵢ = L⁻¹yᵢ.
+ *
+ * Dot-product form: x[a] = (y[a] − Σ_{k<a} L_ak x[k]) / L_aa, where both L_a· and x are
+ * contiguous rows. Four right-hand sides and two rows of L are done at once (a 2×4
+ * register block, the same 6 loads per 8 multiply-adds as {@link gramRows}, and no store
+ * in the inner loop), so it runs at Gram speed — about twice {@link forwardSolveMany},
+ * whose row-axpy form loads and stores its target on every step. Each sum runs in k
+ * order, so results are bit-reproducible.
+ */
+export function forwardSolveRows(l: Float64Array, n: number, y: Float64Array, m: number): void {
+  if (y.length < n * m) throw new RangeError(`forwardSolveRows: expected ${m}×${n} values, got ${y.length}`);
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const y0 = i * n, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n;
+    let a = 0;
+    for (; a + 1 < n; a += 2) {
+      const ra = a * n, rb = ra + n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+      for (let k = 0; k < a; k++) {
+        const la = l[ra + k], lb = l[rb + k];
+        const x0 = y[y0 + k], x1 = y[y1 + k], x2 = y[y2 + k], x3 = y[y3 + k];
+        s0 += la * x0; s1 += la * x1; s2 += la * x2; s3 += la * x3;
+        t0 += lb * x0; t1 += lb * x1; t2 += lb * x2; t3 += lb * x3;
+      }
+      const daa = l[ra + a], lba = l[rb + a], dbb = l[rb + a + 1];
+      const v0 = (y[y0 + a] - s0) / daa, v1 = (y[y1 + a] - s1) / daa;
+      const v2 = (y[y2 + a] - s2) / daa, v3 = (y[y3 + a] - s3) / daa;
+      y[y0 + a] = v0; y[y1 + a] = v1; y[y2 + a] = v2; y[y3 + a] = v3;
+      y[y0 + a + 1] = (y[y0 + a + 1] - (t0 + lba * v0)) / dbb;
+      y[y1 + a + 1] = (y[y1 + a + 1] - (t1 + lba * v1)) / dbb;
+      y[y2 + a + 1] = (y[y2 + a + 1] - (t2 + lba * v2)) / dbb;
+      y[y3 + a + 1] = (y[y3 + a + 1] - (t3 + lba * v3)) / dbb;
+    }
+    if (a < n) {
+      const ra = a * n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = 0; k < a; k++) {
+        const la = l[ra + k];
+        s0 += la * y[y0 + k]; s1 += la * y[y1 + k]; s2 += la * y[y2 + k]; s3 += la * y[y3 + k];
+      }
+      const daa = l[ra + a];
+      y[y0 + a] = (y[y0 + a] - s0) / daa; y[y1 + a] = (y[y1 + a] - s1) / daa;
+      y[y2 + a] = (y[y2 + a] - s2) / daa; y[y3 + a] = (y[y3 + a] - s3) / daa;
+    }
+  }
+  for (; i < m; i++) {
+    const yi = i * n;
+    for (let a = 0; a < n; a++) {
+      const ra = a * n;
+      let s = 0;
+      for (let k = 0; k < a; k++) s += l[ra + k] * y[yi + k];
+      y[yi + a] = (y[yi + a] - s) / l[ra + a];
+    }
+  }
+}
+
+/**
  * Given the Cholesky factor L of A (from {@link cholesky}), overwrite it in
  * place with the full symmetric inverse A⁻¹ = L⁻ᵀ L⁻¹, using no n×n scratch.
  *
