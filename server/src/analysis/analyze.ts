@@ -50,7 +50,13 @@ export interface AnalysisResult {
   timings: { scanMs: number; embedMs: number; scoreMs: number };
 }
 
-export class AnalysisError extends Error {}
+/** A run that cannot go on, with a message for the user; `stage` says what to point at (e.g. the config's encoder key). */
+export class AnalysisError extends Error {
+  constructor(message: string, readonly stage: 'encoder' | 'settings' = 'settings') {
+    super(message);
+    this.name = 'AnalysisError';
+  }
+}
 
 export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
   const { plan, settings, signal } = opts;
@@ -101,7 +107,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
     }).catch((err: unknown) => {
       // The encoder failing (a crashed worker, a model that rejects its inputs) is an
       // outcome to report, not a bug in the run: callers show the message.
-      if (err instanceof EncoderError) throw new AnalysisError(`the target encoder failed: ${err.message}`);
+      if (err instanceof EncoderError) throw new AnalysisError(`the target encoder failed: ${err.message}`, 'encoder');
       throw err;
     });
     const t2 = performance.now();

@@ -46,7 +46,7 @@ async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
   if (!existsSync(modelDir)) {
     throw new AnalysisError(isDefault
       ? `the bundled default model is missing at ${modelDir}; run "npm run build" in the eci-sem folder`
-      : `encoder path ${modelDir} does not exist (expected a folder with model.onnx and tokenizer.json)`);
+      : `encoder path ${modelDir} does not exist (expected a folder with model.onnx and tokenizer.json)`, 'encoder');
   }
   const quantized = cli.quantized ?? config?.quantized ?? false;
   const spec = {
@@ -61,7 +61,7 @@ async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
   try {
     client = await EncoderClient.start(spec);
   } catch (err) {
-    throw new AnalysisError(`cannot load the target encoder: ${(err as Error).message}`);
+    throw new AnalysisError(`cannot load the target encoder: ${(err as Error).message}`, 'encoder');
   }
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
   const cache = cacheDir ? EmbeddingCache.open(cacheDir, client.info.fingerprint, client.info.dimension, opts.onWarning) : null;

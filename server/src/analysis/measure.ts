@@ -32,7 +32,7 @@ const LOAD_FAILURES = new Set(['missing-file', 'bad-config', 'unfeedable-input',
 
 function asLoadError(err: unknown): never {
   if (err instanceof EncoderError && LOAD_FAILURES.has(err.code)) {
-    throw new AnalysisError(`cannot load the target encoder: ${err.message}`);
+    throw new AnalysisError(`cannot load the target encoder: ${err.message}`, 'encoder');
   }
   throw err;
 }

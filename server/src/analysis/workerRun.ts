@@ -226,7 +226,7 @@ export async function runInWorker(
     if (err instanceof AnalysisInputChanged) throw new StageError('input', err.message, notes);
     if (err instanceof AnalysisError) {
       // A lazily started encoder reports a model that cannot load at its first embed.
-      if (/target encoder|encoder path|default model/.test(err.message)) {
+      if (err.stage === 'encoder') {
         keeper.discard();
         throw new StageError('encoder', err.message, notes);
       }
