@@ -53,15 +53,15 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
 }
 
 async function score(deps: CommandDeps, uri: vscode.Uri | undefined): Promise<void> {
+  // The server answers when the run is over; the panel shows its progress meanwhile.
+  deps.panels.show(undefined, true);
   try {
     const { scopes } = await deps.server.score(uri?.toString());
     if (scopes.length === 0) {
       void vscode.window.showInformationMessage(uri
         ? `ECI_sem: ${vscode.workspace.asRelativePath(uri)} has nothing to score (no valid triples or sources).`
         : 'ECI_sem: nothing to score; the workspace has no triple files (.jsonl, .ndjson, .tsv) or source configs.');
-      return;
     }
-    deps.panels.show();
   } catch (e) {
     void vscode.window.showErrorMessage(`ECI_sem: scoring failed: ${errorMessage(e)}`);
   }

@@ -26,16 +26,17 @@ export class RankingPanels implements vscode.Disposable {
     private readonly rescore: () => Thenable<unknown>,
   ) {}
 
-  show(select?: ShowRankingArgs): void {
+  /** `preserveFocus`: leave the keyboard in the editor (CodeLens, or a run started from the editor). */
+  show(select?: ShowRankingArgs, preserveFocus = select !== undefined): void {
     if (!this.current) {
       const panel = vscode.window.createWebviewPanel(
         RANKING_VIEW_TYPE, 'ECI_sem Ranking',
-        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: select !== undefined },
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus },
         webviewOptions(this.extensionUri),
       );
       this.attach(panel);
     } else {
-      this.current.reveal();
+      this.current.reveal(preserveFocus);
     }
     if (select) this.current?.select(select);
   }
@@ -100,8 +101,8 @@ class RankingPanel {
     );
   }
 
-  reveal(): void {
-    this.panel.reveal(undefined, true);
+  reveal(preserveFocus: boolean): void {
+    this.panel.reveal(undefined, preserveFocus);
   }
 
   select(args: ShowRankingArgs): void {

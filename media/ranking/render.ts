@@ -58,6 +58,7 @@ function scopeSection(snap: RankingSnapshot, selected: Selection | undefined, ac
   ];
   if (snap.problems > 0) meta.push(`${snap.problems} input problem${snap.problems === 1 ? '' : 's'} (see Problems)`);
   const section = h('section', { class: 'scope' }, h('h2', { title: snap.scope }, scopeLabel(snap.scope)), h('p', { class: 'meta' }, meta.join(' · ')));
+  if (snap.sources.length === 0) section.append(h('p', { class: 'empty' }, 'No source could be scored; the Problems view says why.'));
   // One scale for both groups: a hybrid's bar then shows how much it adds over its members.
   const best = Math.max(0, ...snap.sources.map((c) => c.eci));
   for (const group of ['plain', 'hybrid'] as const) {
