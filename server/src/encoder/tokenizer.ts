@@ -46,6 +46,39 @@ export function readOptionalJson(path: string, what: string): Record<string, unk
 /** Largest sane model_max_length; transformers writes 1e30 to mean "no limit". */
 const NO_LIMIT = 1_000_000;
 
+/** Distinct words remembered by the per-word memo before it starts over (bounded memory). */
+const WORD_MEMO_SIZE = 1 << 16;
+
+/**
+ * Memoises a WordPiece or Unigram model per pre-token. Both segment each pre-token (word)
+ * independently — their encode(tokens) is the concatenation of encode([t]) over the tokens,
+ * and unknown-token fusion runs afterwards on the whole list, outside encode — so serving a
+ * word seen before from a map gives the same tokens. Natural text repeats its words
+ * (Zipf), so most lookups hit: for the default model's Unigram, whose lattice search is
+ * pure JS, this cuts tokenizing an 80-token passage several-fold. BPE keeps its own
+ * cache; other models are left alone.
+ */
+function memoizeWords(tok: Tokenizer, modelType: unknown): void {
+  if (modelType !== 'WordPiece' && modelType !== 'Unigram') return;
+  const model = tok.model as unknown as { encode?: (tokens: string[]) => string[] } | undefined;
+  const encode = model?.encode;
+  if (!model || typeof encode !== 'function') return;
+  const memo = new Map<string, string[]>();
+  model.encode = (tokens: string[]): string[] => {
+    const out: string[] = [];
+    for (const t of tokens) {
+      let pieces = memo.get(t);
+      if (pieces === undefined) {
+        pieces = encode.call(model, [t]);
+        if (memo.size >= WORD_MEMO_SIZE) memo.clear();
+        memo.set(t, pieces);
+      }
+      for (const p of pieces) out.push(p);
+    }
+    return out;
+  };
+}
+
 /** Characters kept per token of budget before tokenizing (see encode). */
 const MAX_CHARS_PER_TOKEN = 64;
 
@@ -72,6 +105,7 @@ export class EncoderTokenizer {
   private constructor(path: string, tok: Tokenizer, config: Record<string, unknown>, json: Record<string, unknown>) {
     this.path = path;
     this.tok = tok;
+    memoizeWords(tok, (json['model'] as { type?: unknown } | undefined)?.type);
     const model = tok.model;
     const vocab = model?.vocab ?? [];
     let maxId = vocab.length - 1;
