@@ -89,6 +89,8 @@ function stageFiles(stage) {
     copy(join(root, f), join(stage, f));
   }
   copyTree(join(root, 'schemas'), join(stage, 'schemas'), (n) => n.endsWith('.json'));
+  // README's screenshots, so the extension's details page shows them from the package.
+  copyTree(join(root, 'docs', 'images'), join(stage, 'docs', 'images'), (n) => n.endsWith('.png'));
   copyTree(join(root, 'syntaxes'), join(stage, 'syntaxes'), (n) => n.endsWith('.json'));
   copyTree(join(root, 'media', 'ranking'), join(stage, 'media', 'ranking'), (n) => n.endsWith('.css'));
   const model = join(root, 'models', 'default');
@@ -126,8 +128,9 @@ try {
   stageRuntime(stage);
   const vsce = join(dirname(require.resolve('@vscode/vsce/package.json')), 'vsce');
   // No repository field on purpose (not published from a public repo yet); without
-  // the flag vsce would stop and ask.
-  run(process.execPath, [vsce, 'package', '--target', target, '--no-dependencies', '--allow-missing-repository', '--out', out], stage);
+  // the flag vsce would stop and ask. With no repository to rewrite README's relative
+  // image links against, keep them relative: they resolve inside the package.
+  run(process.execPath, [vsce, 'package', '--target', target, '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], stage);
   verify(out);
   console.log(`package: ${relative(process.cwd(), out)} (${(statSync(out).size / 1048576).toFixed(1)} MiB)`);
 } finally {
