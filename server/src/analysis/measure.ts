@@ -5,7 +5,7 @@
  */
 import { residual } from '../core/eci';
 import { parseTripleLine } from '../core/formats';
-import { lexicalOverlap, normalizeForDuplicate, weightedJaccard, type IdfTable } from '../core/lexical';
+import { lexicalOverlap, normalizeForDuplicate, weightedJaccard, wordTerms, type IdfTable } from '../core/lexical';
 import type { RawTriple } from '../core/types';
 import { EncoderError } from '../encoder/protocol';
 import { AnalysisError } from './analyze';
@@ -46,6 +46,13 @@ function unit(v: Float32Array): Float32Array {
   return out;
 }
 
+function sameTerms(x: readonly string[], y: readonly string[]): boolean {
+  if (x === y) return true;
+  if (x.length !== y.length) return false;
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  return true;
+}
+
 function dot(x: Float32Array, y: Float32Array): number {
   let s = 0;
   for (let k = 0; k < x.length; k++) s += x[k] * y[k];
@@ -60,6 +67,9 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
   const embedder = opts.embedder;
   let next = 0;
   let chunk: Item[] = [];
+  /** ‖u‖ of an unsampled triple is all that is kept: its residual goes to this buffer. */
+  let scratch: Float64Array | undefined;
+  const wordsAreTerms = opts.termsOf === wordTerms;
 
   const flush = async () => {
     if (chunk.length === 0) return;
@@ -95,20 +105,28 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
       if (t === undefined) { t = normalizeForDuplicate(text); normalized.set(text, t); }
       return t;
     };
+    // Texts equal after normalisation (NFKC, lower case, whitespace) have equal word-term
+    // lists, so with word terms the lists (already at hand) rule most pairs out without
+    // normalising either text.
+    const sameText = wordsAreTerms
+      ? (x: string, y: string) => sameTerms(termsOf(x), termsOf(y)) && norm(x) === norm(y)
+      : (x: string, y: string) => norm(x) === norm(y);
     for (let i = 0; i < chunk.length; i++) {
       const { idx, raw } = chunk[i];
       const [q, p, n] = vectors(i);
-      const { u, norm: residualNorm } = residual(q, p, n);
-      if (opts.keepResidual[idx]) residuals.set(idx, u);
-      const nn = norm(raw.negative);
+      const keep = opts.keepResidual[idx] === 1;
+      if (!keep && scratch?.length !== q.length) scratch = new Float64Array(q.length);
+      const { u, norm: residualNorm } = residual(q, p, n, keep ? undefined : scratch);
+      if (keep) residuals.set(idx, u);
+      const qTerms = termsOf(raw.query), pTerms = termsOf(raw.positive), nTerms = termsOf(raw.negative);
       table.setScores(idx, {
         a: dot(q, p),
         b: dot(q, n),
         c: dot(p, n),
-        ov: lexicalOverlap(termsOf(raw.query), termsOf(raw.negative), opts.idf),
-        jaccard: weightedJaccard(termsOf(raw.positive), termsOf(raw.negative), opts.idf),
+        ov: lexicalOverlap(qTerms, nTerms, opts.idf),
+        jaccard: weightedJaccard(pTerms, nTerms, opts.idf),
         residualNorm,
-        textDuplicate: nn === norm(raw.positive) || nn === norm(raw.query),
+        textDuplicate: sameText(raw.negative, raw.positive) || sameText(raw.negative, raw.query),
       });
     }
     opts.onTriples?.(next);

@@ -75,18 +75,21 @@ export function tripleFactors(
 
 /**
  * Semantic residual u = (I − q qᵀ)(n − p) = x − (q·x) q with x = n − p,
- * computed in O(d) without forming the d×d projector.
+ * computed in O(d) without forming the d×d projector, into `out` when given.
  */
 export function residual(
   q: ArrayLike<number>,
   p: ArrayLike<number>,
   n: ArrayLike<number>,
+  out?: Float64Array,
 ): { u: Float64Array; norm: number } {
   const d = q.length;
   if (p.length !== d || n.length !== d) {
     throw new RangeError(`residual: dimension mismatch (q ${d}, p ${p.length}, n ${n.length})`);
   }
-  const u = new Float64Array(d);
+  if (out !== undefined && out.length !== d) throw new RangeError(`residual: out has length ${out.length}, expected ${d}`);
+  // `out`: reuse a buffer when only the norm is kept (most triples are not sampled).
+  const u = out ?? new Float64Array(d);
   let s = 0;
   for (let k = 0; k < d; k++) {
     const xk = n[k] - p[k];
