@@ -22,7 +22,7 @@
  * worth of bad luck and costs only cache entries, never wrong vectors: every read is checked
  * against the CRC and the key. Network filesystems do not guarantee O_APPEND atomicity.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
@@ -62,9 +62,13 @@ export function crc32(buf: Uint8Array, start = 0, end = buf.length): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
+/** One-shot hashing (Node ≥ 20.12): no Hash object per text, ~1.7× faster on short texts. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+
 /** First 16 bytes of sha256(text); 2^-128 collision odds are plenty for a cache. */
 export function cacheKey(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest().subarray(0, KEY_BYTES);
+  const digest = oneShot ? oneShot('sha256', text, 'buffer') : crypto.createHash('sha256').update(text, 'utf8').digest();
+  return digest.subarray(0, KEY_BYTES);
 }
 
 /** Index key: the 16 key bytes as a 16-char latin1 string (half the memory of hex, same information). */
