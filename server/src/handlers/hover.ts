@@ -23,9 +23,13 @@ function tripleLines(r: ScopeResult, e: TripleInfo): string[] {
   const out = [
     `**eci-sem** — ${e.sources.map((x) => `**${x.name}**`).join(', ') || 'no source'} · ${e.unit.shown}:${r.wire.columns.line[e.index]}`,
     '',
-    '| a = cos(q, p) | b = cos(q, n) | c = cos(p, n) | t | l | r | w |',
+    // Short headers: VS Code sizes hover table columns to their header, and long
+    // ones pushed the numbers out from under their names.
+    '| a | b | c | t | l | r | w |',
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     `| ${num(e.a)} | ${num(e.b)} | ${num(e.c)} | ${num(e.t)} | ${num(e.l)} | ${num(e.r)} | ${num(e.w)} |`,
+    '',
+    'a = cos(q, p) · b = cos(q, n) · c = cos(p, n)',
     '',
     `- **t = ${num(e.t)}** target consistency: ${e.t >= 0.5 ? 'the encoder ranks the positive above this negative' : 'the encoder ranks this negative above the positive'} (margin a − b = ${num(e.delta)}, τ ${s.temperature}).`,
     `- **l = ${num(e.l)}** locality: ${e.l >= 0.5 ? 'the negative is about as close to the query as the positive' : e.l >= s.thresholds.tooEasyL ? 'the negative is somewhat farther from the query than the positive' : 'the negative is far from the query, so it teaches little'}.`,
