@@ -23,11 +23,12 @@ function tripleLines(r: ScopeResult, e: TripleInfo): string[] {
   const out = [
     `**eci-sem** — ${e.sources.map((x) => `**${x.name}**`).join(', ') || 'no source'} · ${e.unit.shown}:${r.wire.columns.line[e.index]}`,
     '',
-    // Short headers: VS Code sizes hover table columns to their header, and long
-    // ones pushed the numbers out from under their names.
-    '| a | b | c | t | l | r | w |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${num(e.a)} | ${num(e.b)} | ${num(e.c)} | ${num(e.t)} | ${num(e.l)} | ${num(e.r)} | ${num(e.w)} |`,
+    // A monospace block, not a Markdown table: VS Code renders hover tables without
+    // cell padding, and the numbers ran together under the wrong names.
+    '```text',
+    ['a', 'b', 'c', 't', 'l', 'r', 'w'].map((h) => h.padStart(8)).join(''),
+    [e.a, e.b, e.c, e.t, e.l, e.r, e.w].map((x) => num(x).padStart(8)).join(''),
+    '```',
     '',
     'a = cos(q, p) · b = cos(q, n) · c = cos(p, n)',
     '',
