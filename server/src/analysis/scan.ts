@@ -43,8 +43,52 @@ export function hasAllVectors(raw: RawTriple): boolean {
   return !!(v && v.query && v.positive && v.negative);
 }
 
-function tripleKey(raw: RawTriple): string {
-  return hash('sha1', `${raw.query}\u0000${raw.positive}\u0000${raw.negative}`, 'base64');
+function tripleKey(raw: RawTriple): Buffer {
+  return hash('sha1', `${raw.query}\u0000${raw.positive}\u0000${raw.negative}`, 'buffer');
+}
+
+/**
+ * A set of texts by 128-bit digest (the first 16 bytes of their sha1), stored in one
+ * typed array with open addressing: 16 bytes a slot, at most half full, so ≈ 32 bytes a
+ * member instead of ≈ 90 for a Set of base64 strings. It holds one entry per distinct
+ * passage (and per hybrid triple), which grows with the input, so it is kept small.
+ * Collision odds (2^-127, one bit marks a used slot) are those of the embedding cache keys.
+ */
+export class DigestSet {
+  private slots = new Uint32Array(4 * 1024);
+  private mask = 1023;
+  size = 0;
+
+  /** Adds the digest; true when it was not in the set yet. */
+  add(digest: Uint8Array): boolean {
+    const dv = new DataView(digest.buffer, digest.byteOffset, 16);
+    const a = (dv.getUint32(0, true) | 1) >>> 0; // never 0: a zero first word marks a free slot
+    const b = dv.getUint32(4, true), c = dv.getUint32(8, true), d = dv.getUint32(12, true);
+    if (this.insert(a, b, c, d)) {
+      if (++this.size * 2 > this.mask + 1) this.grow();
+      return true;
+    }
+    return false;
+  }
+
+  private insert(a: number, b: number, c: number, d: number): boolean {
+    const s = this.slots;
+    for (let i = (a ^ (b >>> 7)) & this.mask; ; i = (i + 1) & this.mask) {
+      const o = i * 4;
+      if (s[o] === 0) {
+        s[o] = a; s[o + 1] = b; s[o + 2] = c; s[o + 3] = d;
+        return true;
+      }
+      if (s[o] === a && s[o + 1] === b && s[o + 2] === c && s[o + 3] === d) return false;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
+    this.mask = this.slots.length / 4 - 1;
+    for (let o = 0; o < old.length; o += 4) if (old[o] !== 0) this.insert(old[o], old[o + 1], old[o + 2], old[o + 3]);
+  }
 }
 
 export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
@@ -53,7 +97,7 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
   const known = new Map(sources.map((s) => [s.name, s]));
   const members = new Map<string, number[]>(sources.map((s) => [s.name, []]));
   const hybrids = sources.filter((s) => s.group === 'hybrid');
-  const unionOf = new Map<string, { name: string; seen: Set<string> }[]>();
+  const unionOf = new Map<string, { name: string; seen: DigestSet }[]>();
   // A hybrid may unite other hybrids: expand to the plain sources underneath.
   const leaves = (name: string, path: Set<string>): string[] => {
     const def = known.get(name);
@@ -63,14 +107,14 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
   };
   for (const h of hybrids) {
     // One set per hybrid, shared by its members: the union has no repeated triple.
-    const entry = { name: h.name, seen: new Set<string>() };
+    const entry = { name: h.name, seen: new DigestSet() };
     for (const m of new Set(leaves(h.name, new Set()))) {
       if (!unionOf.has(m)) unionOf.set(m, []);
       unionOf.get(m)!.push(entry);
     }
   }
   const frequencies = new DocumentFrequencies();
-  const seenPassages = new Set<string>();
+  const seenPassages = new DigestSet();
   const problems: Problem[] = [...plan.problems];
   let skippedLines = 0;
   let linesRead = 0;
@@ -79,9 +123,7 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
 
   const countPassage = (text: string) => {
     if (!opts.termsOf) return;
-    const key = hash('sha1', text, 'base64');
-    if (seenPassages.has(key)) return;
-    seenPassages.add(key);
+    if (!seenPassages.add(hash('sha1', text, 'buffer'))) return;
     frequencies.add(opts.termsOf(text));
   };
 
@@ -124,12 +166,9 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
         const idx = table.add(u, line, raw.posIndex, raw.negIndex);
         members.get(name)!.push(idx);
         const unions = unionOf.get(name);
-        const key = unions ? tripleKey(raw) : '';
-        for (const hybrid of unions ?? []) {
-          if (!hybrid.seen.has(key)) {
-            hybrid.seen.add(key);
-            members.get(hybrid.name)!.push(idx);
-          }
+        if (unions) {
+          const key = tripleKey(raw);
+          for (const hybrid of unions) if (hybrid.seen.add(key)) members.get(hybrid.name)!.push(idx);
         }
         if (!seenPassagesOfLine.has(raw.positive)) {
           seenPassagesOfLine.add(raw.positive);
