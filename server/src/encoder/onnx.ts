@@ -10,7 +10,7 @@ import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readMeta, resolveModelFiles, type EciSemMeta, type ModelFiles } from './modelInfo';
 import { EncoderError, type EncoderSpec, type Pooling } from './protocol';
-import { EncoderTokenizer, padBatch, readOptionalJson, type IdTensorType } from './tokenizer';
+import { bucketOrder, EncoderTokenizer, padBatch, readOptionalJson, type IdTensorType } from './tokenizer';
 
 export { resolveModelFiles, type ModelFiles } from './modelInfo';
 
@@ -20,6 +20,17 @@ const FEEDABLE = ['input_ids', 'attention_mask', 'token_type_ids'] as const;
 const DEFAULT_MAX_LENGTH_CAP = 512;
 /** Texts tokenized between cancellation checks (tokenizing is pure JS and adds up on big calls). */
 const TOKENIZE_STEP = 256;
+
+/** The ONNX session settings (also used by the benchmark's bare-session baseline). */
+export function sessionOptions(threads?: number): ort.InferenceSession.SessionOptions {
+  return {
+    intraOpNumThreads: threads ?? availableParallelism(),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  };
+}
 
 function describeOutputs(session: ort.InferenceSession): string {
   return session.outputMetadata
@@ -83,13 +94,7 @@ export class OnnxEncoder {
 
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(modelPath, {
-        intraOpNumThreads: spec.threads ?? availableParallelism(),
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 3,
-      });
+      session = await ort.InferenceSession.create(modelPath, sessionOptions(spec.threads));
     } catch (e) {
       throw new EncoderError('model-load', `cannot load ONNX model ${modelPath}: ${(e as Error).message}`);
     }
@@ -265,7 +270,7 @@ export class OnnxEncoder {
       if (start > 0 && checkpoint && !(await checkpoint(0, texts.length))) return undefined;
       for (const t of texts.slice(start, start + TOKENIZE_STEP)) rows.push(this.tokenizer.encode(t, this.maxLength));
     }
-    const order = rows.map((_, i) => i).sort((a, b) => rows[b]!.length - rows[a]!.length || a - b);
+    const order = bucketOrder(rows.map((r) => r.length));
     const d = this.dimension;
     const out = new Float32Array(texts.length * d);
     for (let start = 0; start < order.length; start += this.batchSize) {

@@ -182,6 +182,15 @@ export class EncoderTokenizer {
   }
 }
 
+/**
+ * Length bucketing: row indices ordered longest first (ties by index), so that consecutive
+ * batches hold rows of similar length and each is padded only to its own longest row.
+ * Longest first also makes a batch that does not fit in memory fail early.
+ */
+export function bucketOrder(lengths: readonly number[]): number[] {
+  return lengths.map((_, i) => i).sort((a, b) => lengths[b]! - lengths[a]! || a - b);
+}
+
 export type IdTensorType = 'int64' | 'int32';
 
 /** One padded batch, row-major [batch, seq], in the integer type the model declares. */
