@@ -5,16 +5,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cholesky, forwardSolve, forwardSolveRows, gramRows } from '../../server/src/core/linalg';
+import { rng as uniform } from '../helpers/synthetic';
 
+/** Uniform in [-0.5, 0.5), seeded. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const next = uniform(seed);
+  return () => next() - 0.5;
 }
 
 test('forwardSolveRows solves every row like forwardSolve, for any count and order', () => {
