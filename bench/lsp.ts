@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   });
   const edited = await waitFor(() => doneCount > doneBefore, 300_000);
   const editS = (performance.now() - e0) / 1000;
-  const editRunS = edited ? state.seconds ?? null : null;
+  const editRunS = edited && state.seconds !== undefined ? round(state.seconds) : null;
   log(`lsp: edit → results ${edited ? `${editS.toFixed(2)} s (run ${editRunS} s)` : 'did not finish'}`);
   // Grow another file of the scope: the server re-runs and embeds the new texts.
   appendFileSync(grown, added);

@@ -7,7 +7,7 @@
  *   npm run bench [-- --full] [-- --only=encoder,e2e] [-- --skip=logdet]
  *
  * --full: end to end at 100k triples (default 20k), the LSP workspace at the same size, and
- * the int8 default model in the encoder comparison too (about 25 min instead of 14).
+ * the int8 default model in the encoder comparison too (about 23 min instead of 13).
  * Benchmarks are not tests: a failing section is recorded and the others still run.
  */
 import { spawn } from 'node:child_process';
