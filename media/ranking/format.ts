@@ -9,18 +9,7 @@ export function percent(x: number | undefined | null): string {
   return typeof x === 'number' && Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–';
 }
 
-/** Short names, as the CLI table prints them. */
-export const FINDING_LABELS: Record<FindingId, string> = {
-  'duplicate-of-positive': 'dup',
-  'near-duplicate-of-positive': 'near-dup',
-  'likely-false-negative': 'false-neg',
-  'too-easy': 'too-easy',
-  'lexical-only': 'lexical',
-  redundant: 'redundant',
-  'low-diversity': 'low-diversity',
-  'many-false-negatives': 'many-false-negatives',
-  'under-sampled': 'under-sampled',
-};
+export { FINDING_LABELS } from '../../shared/findingLabels';
 
 const SOURCE_FLAGS: FindingId[] = ['under-sampled', 'low-diversity', 'many-false-negatives'];
 /** Findings that mean "this triple may teach the wrong thing", shown as errors/warnings. */

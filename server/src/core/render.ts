@@ -1,5 +1,7 @@
 /** Human-readable renderings of a report: a terminal table and Markdown. */
+import { FINDING_LABELS } from '../../../shared/findingLabels';
 import { orderSources, type ReportSource } from './report';
+import { TRIPLE_FINDINGS } from './types';
 import type { Problem } from './types';
 
 /** A report source plus the number of unsafe triples (a triple may carry several findings). */
@@ -13,14 +15,8 @@ export interface RenderInput {
   skippedLines: number;
 }
 
-const SHORT: Record<string, string> = {
-  'duplicate-of-positive': 'dup',
-  'near-duplicate-of-positive': 'near-dup',
-  'likely-false-negative': 'false-neg',
-  'too-easy': 'too-easy',
-  'lexical-only': 'lexical',
-  redundant: 'redundant',
-};
+/** Per-triple findings, in table order, with their short names. */
+const SHORT: Record<string, string> = Object.fromEntries(TRIPLE_FINDINGS.map((id) => [id, FINDING_LABELS[id]]));
 const SOURCE_FLAGS = ['under-sampled', 'low-diversity', 'many-false-negatives'];
 
 function fmt(x: number, digits: number): string {
