@@ -103,12 +103,40 @@ describe('EmbeddingCache', () => {
     closeSync(fd);
     const warnings: string[] = [];
     const b = open(dir, warnings);
-    assert.ok(warnings.some((w) => /corrupted record/.test(w)), warnings.join('\n'));
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0]!, /dropped 1 corrupted record\(s\) \(checksum mismatch\) and rebuilt the file with the 2 intact record/);
+    assert.equal(statSync(a.path).size, 2 * a.recordSize, 'the file is rewritten without the bad record');
     assert.deepEqual(b.get(['one', 'two', 'three']), [vec('one'), undefined, vec('three')]);
     b.put(['two'], [vec('two')]); // can be cached again
     b.close();
+    const again: string[] = [];
+    const c = open(dir, again);
+    assert.deepEqual(c.get(['one', 'two', 'three']), [vec('one'), vec('two'), vec('three')]);
+    assert.deepEqual(again, [], 'the damage is reported once: the rebuilt file is clean');
+    c.close();
+  });
+
+  test('a wholly garbled file is rebuilt empty with a warning, then fills again', () => {
+    const a = open(dir);
+    a.put(['one', 'two'], [vec('one'), vec('two')]);
+    a.close();
+    const garbage = Buffer.alloc(3 * a.recordSize + 11);
+    for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) & 0xff;
+    const fd = openSync(a.path, 'w');
+    writeSync(fd, garbage);
+    closeSync(fd);
+    const warnings: string[] = [];
+    const b = open(dir, warnings);
+    assert.equal(warnings.length, 2, warnings.join('\n'));
+    assert.ok(warnings.some((w) => /truncated record/.test(w)));
+    assert.ok(warnings.some((w) => /dropped 3 corrupted record\(s\).*rebuilt the file with the 0 intact/.test(w)));
+    assert.equal(statSync(a.path).size, 0);
+    assert.deepEqual(b.get(['one', 'two']), [undefined, undefined]);
+    b.put(['one'], [vec('one')]);
+    b.close();
     const c = open(dir);
-    assert.deepEqual(c.get(['two'])[0], vec('two'));
+    assert.deepEqual(c.get(['one'])[0], vec('one'));
+    assert.equal(statSync(a.path).size, a.recordSize);
     c.close();
   });
 

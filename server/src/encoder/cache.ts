@@ -10,7 +10,9 @@
  * Only the index (key → record number) lives in memory; it is rebuilt at open by scanning the
  * file and vectors are read with positioned reads. Fixed-size records mean a record's place
  * is its number, a torn tail is visible as `size % recordSize`, and a corrupted record can be
- * skipped without losing the ones after it (it stays in the file, ignored).
+ * skipped without losing the ones after it. Corrupted records found at open are dropped by
+ * rewriting the file without them (rebuild), with a warning; the texts they held are then
+ * misses, embedded again and appended.
  *
  * Concurrency: several processes may append to the same file. Each flush is a single write()
  * of whole records on an O_APPEND descriptor, which local filesystems place contiguously at
@@ -23,9 +25,10 @@
  * against the CRC and the key. Network filesystems do not guarantee O_APPEND atomicity.
  */
 import * as crypto from 'node:crypto';
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import * as zlib from 'node:zlib';
 
 const KEY_BYTES = 16;
@@ -74,6 +77,10 @@ export function cacheKey(text: string): Buffer {
 /** Index key: the 16 key bytes as a 16-char latin1 string (half the memory of hex, same information). */
 const keyString = (key: Uint8Array): string => Buffer.from(key.buffer, key.byteOffset, KEY_BYTES).toString('latin1');
 
+function writeFully(fd: number, buf: Buffer): void {
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -119,8 +126,9 @@ export class EmbeddingCache {
     // 'a+' = O_RDWR | O_CREAT | O_APPEND: positioned reads, appends always at the end.
     const cache = new EmbeddingCache(path, dimension, openSync(path, 'a+'), onWarning);
     try {
-      cache.catchUp();
+      const bad = cache.catchUp(false);
       cache.repairTail();
+      if (bad > 0) cache.rebuild(bad);
     } catch (e) {
       cache.close();
       throw e;
@@ -270,12 +278,15 @@ export class EmbeddingCache {
     return crc32(rec, offset, end) === stored;
   }
 
-  /** Indexes whole records between scannedEnd and the current end of file. */
-  private catchUp(): void {
+  /**
+   * Indexes whole records between scannedEnd and the current end of file; returns how many
+   * failed their checksum (and warns about them unless `warn` is false).
+   */
+  private catchUp(warn = true): number {
     const fd = this.requireOpen();
     const R = this.recordSize;
     const end = Math.floor(fstatSync(fd).size / R) * R;
-    if (end <= this.scannedEnd) return;
+    if (end <= this.scannedEnd) return 0;
     const perChunk = Math.max(1, Math.floor(SCAN_CHUNK_BYTES / R));
     const chunk = Buffer.alloc(perChunk * R);
     let bad = 0;
@@ -292,7 +303,70 @@ export class EmbeddingCache {
       pos += whole * R;
       this.scannedEnd = pos;
     }
-    if (bad) this.warn(`embedding cache ${this.path}: dropped ${bad} corrupted record(s) (checksum mismatch)`);
+    if (bad && warn) this.warn(`embedding cache ${this.path}: dropped ${bad} corrupted record(s) (checksum mismatch)`);
+    return bad;
+  }
+
+  /**
+   * After `bad` records failed their checksum at open: rewrites the file with only the
+   * intact records (first copy of each key), so the damage is reported once and the
+   * dropped texts, embedded again by this run, are appended to a clean file.
+   *
+   * The new file is written next to the old one and renamed over it. A process that
+   * has the old file open keeps reading and appending to the old copy until it reopens;
+   * what it appends meanwhile is lost to others (cache entries only, never wrong vectors).
+   * If anything fails the old file stays in use and its bad records stay ignored.
+   */
+  private rebuild(bad: number): void {
+    const R = this.recordSize;
+    const tmp = `${this.path}.rebuild-${process.pid}-${threadId}`;
+    let out: number | undefined;
+    try {
+      out = openSync(tmp, 'w');
+      const index = new Map<string, number>();
+      const perChunk = Math.max(1, Math.floor(SCAN_CHUNK_BYTES / R));
+      const chunk = Buffer.alloc(perChunk * R);
+      let pos = 0;
+      // Records other processes append while we copy are copied too: loop until the size holds.
+      for (let end = this.wholeEnd(); pos < end; end = this.wholeEnd()) {
+        while (pos < end) {
+          const got = readSync(this.fd!, chunk, 0, Math.min(chunk.length, end - pos), pos);
+          const whole = Math.floor(got / R);
+          if (whole === 0) throw new Error('the file shrank while it was being rebuilt');
+          const keep: Buffer[] = [];
+          for (let i = 0; i < whole; i++) {
+            const off = i * R;
+            if (!this.valid(chunk, off)) continue;
+            const key = keyString(chunk.subarray(off, off + KEY_BYTES));
+            if (index.has(key)) continue;
+            index.set(key, index.size);
+            keep.push(chunk.subarray(off, off + R));
+          }
+          if (keep.length) writeFully(out, Buffer.concat(keep));
+          pos += whole * R;
+        }
+      }
+      closeSync(out);
+      out = undefined;
+      renameSync(tmp, this.path);
+      closeSync(this.fd!);
+      this.fd = openSync(this.path, 'a+');
+      this.index.clear();
+      for (const [k, rec] of index) this.index.set(k, rec);
+      this.scannedEnd = index.size * R;
+      this.warn(`embedding cache ${this.path}: dropped ${bad} corrupted record(s) (checksum mismatch) and rebuilt the file ` +
+        `with the ${index.size} intact record(s); the dropped texts are embedded again`);
+    } catch (e) {
+      if (out !== undefined) closeSync(out);
+      rmSync(tmp, { force: true });
+      this.warn(`embedding cache ${this.path}: dropped ${bad} corrupted record(s) (checksum mismatch); ` +
+        `could not rebuild the file (${(e as Error).message}), so they stay in it, ignored`);
+    }
+  }
+
+  /** Current file size rounded down to whole records. */
+  private wholeEnd(): number {
+    return Math.floor(fstatSync(this.requireOpen()).size / this.recordSize) * this.recordSize;
   }
 
   /**
