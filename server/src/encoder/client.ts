@@ -217,8 +217,11 @@ export class EncoderClient {
     if (this.worker !== w) return; // an old worker, or closed on purpose
     this.worker = undefined;
     const n = this.pending.size;
+    // Worded for the user (CLI stderr, the server's status and config diagnostic): what
+    // happened, to which model, and that a new attempt starts a new worker.
     this.failAll(new EncoderError('worker-exit',
-      `encoder worker for ${this.info.modelPath} ${reason} with ${n} request(s) pending; the next embed() starts a new worker`));
+      `the encoder worker stopped unexpectedly (${reason}) while embedding with ${this.info.modelPath}` +
+      ` (${n} request(s) pending); the next run (the next embed()) starts a new worker`));
   }
 
   /** The live worker, or a fresh one (same spec) after the previous one died. */
@@ -281,7 +284,8 @@ function spawn(
       const reason = crash ?? `exited with code ${code}`;
       if (!loaded) {
         loaded = true;
-        reject(new EncoderError('worker-exit', `encoder worker ${entry.file} ${reason} while loading ${spec.modelDir}`));
+        reject(new EncoderError('worker-exit',
+          `the encoder worker stopped unexpectedly (${reason}) while loading the model in ${spec.modelDir}; the next run starts a new worker`));
       } else {
         onGone(worker, reason);
       }

@@ -5,6 +5,7 @@
  * This module blocks its thread during inference (onnxruntime-node's run() does), so it is
  * only imported by the worker; the main thread talks to it through client.ts.
  */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -47,6 +48,51 @@ function positiveInt(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
+/**
+ * Signs that tokenizer.json comes from another model than the one it sits with: far fewer
+ * token ids than the embedding table has rows (config.json's vocab_size; a table a little
+ * larger than the vocabulary is normal padding, less than half used is not), or most of
+ * the special tokens tokenizer_config.json names missing from it. Empty when it fits.
+ */
+function foreignTokenizer(tokenizer: EncoderTokenizer, tableRows: number | undefined, configPath: string): string[] {
+  const out: string[] = [];
+  if (tableRows !== undefined && tokenizer.vocabSize * 2 < tableRows) {
+    out.push(`it has ${tokenizer.vocabSize} token ids where the model's embedding table has ${tableRows} rows (vocab_size in ${configPath})`);
+  }
+  const { named, absent } = tokenizer.specialTokens;
+  if (absent.length > 0 && absent.length * 2 > named.length) {
+    out.push(`tokenizer_config.json names the special tokens ${absent.map((t) => JSON.stringify(t)).join(', ')}, which it does not have`);
+  }
+  return out;
+}
+
+/** Why ONNX Runtime could not open a model file, said in terms of the file. */
+function unreadableModel(modelPath: string, ortMessage: string): string {
+  let size = -1;
+  let head = '';
+  try {
+    size = statSync(modelPath).size;
+    const fd = openSync(modelPath, 'r');
+    try {
+      const buf = Buffer.alloc(64);
+      head = buf.subarray(0, readSync(fd, buf, 0, 64, 0)).toString('latin1');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // unreadable: ONNX Runtime's own message below says why
+  }
+  if (size === 0) return `model ${modelPath} is empty (0 bytes): expected an ONNX model`;
+  if (head.startsWith('version https://git-lfs')) {
+    return `model ${modelPath} is a Git LFS pointer (${size} bytes), not the model itself: run "git lfs pull" where it was cloned, or download the file`;
+  }
+  if (/protobuf parsing failed|parse|invalid model|ModelProto/i.test(ortMessage)) {
+    return `model ${modelPath} (${size.toLocaleString('en-US')} bytes) is not a readable ONNX file — ONNX Runtime could not parse it ` +
+      `(${ortMessage.replace(/\s+$/, '')}); expected a complete ONNX model: a truncated download or copy looks like this`;
+  }
+  return `cannot load ONNX model ${modelPath}: ${ortMessage}`;
+}
+
 export class OnnxEncoder {
   readonly name: string;
   readonly pooling: Pooling;
@@ -86,6 +132,12 @@ export class OnnxEncoder {
     const tokenizer = EncoderTokenizer.load(modelDir);
 
     const tableRows = positiveInt(config['vocab_size']);
+    const foreign = foreignTokenizer(tokenizer, tableRows, configPath);
+    if (foreign.length > 0) {
+      throw new EncoderError('vocab-mismatch',
+        `tokenizer ${files.tokenizerPath} does not belong to model ${modelPath} (a tokenizer of another model family?): ` +
+        `${foreign.join('; ')}; expected the tokenizer.json exported with this model`);
+    }
     if (tableRows !== undefined && tokenizer.vocabSize > tableRows) {
       throw new EncoderError('vocab-mismatch',
         `tokenizer ${files.tokenizerPath} has ${tokenizer.vocabSize} token ids but the model's embedding table has ` +
@@ -96,7 +148,7 @@ export class OnnxEncoder {
     try {
       session = await ort.InferenceSession.create(modelPath, sessionOptions(spec.threads));
     } catch (e) {
-      throw new EncoderError('model-load', `cannot load ONNX model ${modelPath}: ${(e as Error).message}`);
+      throw new EncoderError('model-load', unreadableModel(modelPath, (e as Error).message));
     }
     try {
       return await OnnxEncoder.configure(spec, files, meta, config, tokenizer, session);
@@ -263,8 +315,13 @@ export class OnnxEncoder {
    * longest row; results are written back at their original index.
    * `checkpoint(done, total)` runs before every batch and every TOKENIZE_STEP texts while
    * tokenizing (done = texts embedded so far); returning false stops (→ undefined).
+   * `onBatch` runs after every inference batch.
    */
-  async embed(texts: readonly string[], checkpoint?: (done: number, total: number) => Promise<boolean>): Promise<Float32Array | undefined> {
+  async embed(
+    texts: readonly string[],
+    checkpoint?: (done: number, total: number) => Promise<boolean>,
+    onBatch?: () => void,
+  ): Promise<Float32Array | undefined> {
     const rows: Int32Array[] = [];
     for (let start = 0; start < texts.length; start += TOKENIZE_STEP) {
       if (start > 0 && checkpoint && !(await checkpoint(0, texts.length))) return undefined;
@@ -278,6 +335,7 @@ export class OnnxEncoder {
       const idx = order.slice(start, start + this.batchSize);
       const vecs = await this.embedRows(idx.map((i) => rows[i]!));
       idx.forEach((orig, b) => out.set(vecs.subarray(b * d, (b + 1) * d), orig * d));
+      onBatch?.();
     }
     return out;
   }

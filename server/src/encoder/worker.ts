@@ -17,6 +17,7 @@ import {
   type WorkerReply,
   type WorkerRequest,
 } from './protocol';
+import { afterBatch, atLoad, trace } from './testHooks';
 
 const port = parentPort;
 if (!port) throw new Error('encoder worker must run in a worker_threads Worker');
@@ -33,6 +34,7 @@ function send(reply: WorkerReply, transfer: ArrayBuffer[] = []): void {
 }
 
 async function load(msg: LoadRequest): Promise<void> {
+  atLoad(); // test-only fault injection (testHooks.ts); a no-op otherwise
   try {
     const enc = await OnnxEncoder.load(msg.spec);
     const [m, t] = await Promise.all([
@@ -66,11 +68,12 @@ async function embed(msg: EmbedRequest): Promise<void> {
     if (!encoder) {
       return send({ kind: 'failed', id, error: { code: 'model-load', message: `encoder not loaded: ${loadError ?? 'no load request'}` } });
     }
+    trace(`embed ${msg.texts.length}`);
     const data = await encoder.embed(msg.texts, async (done, total) => {
       if (done > 0) send({ kind: 'progress', id, done, total });
       await yieldToEventLoop(); // lets a pending 'cancel' message arrive
       return !cancelled.has(id);
-    });
+    }, afterBatch);
     if (!data) return send({ kind: 'cancelled', id });
     send({ kind: 'ok', id, count: msg.texts.length, dimension: encoder.dimension, data: data.buffer as ArrayBuffer }, [data.buffer as ArrayBuffer]);
   } catch (e) {
