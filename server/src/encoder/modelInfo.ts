@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
+import { notAFolder } from './modelFolder';
 import { EncoderError, type EncoderInfo, type EncoderSpec, type FileDigest, type Pooling } from './protocol';
 import { readOptionalJson } from './tokenizer';
 
@@ -35,6 +36,8 @@ export function resolveModelFiles(spec: Pick<EncoderSpec, 'modelDir' | 'modelFil
   if (!existsSync(modelDir)) {
     throw new EncoderError('missing-file', `model folder ${modelDir} does not exist`);
   }
+  const notFolder = notAFolder(modelDir);
+  if (notFolder) throw new EncoderError('missing-file', notFolder);
   let modelPath: string;
   if (spec.modelFile) {
     modelPath = isAbsolute(spec.modelFile) ? spec.modelFile : join(modelDir, spec.modelFile);

@@ -79,6 +79,9 @@ function memoizeWords(tok: Tokenizer, modelType: unknown): void {
   };
 }
 
+/** tokenizer_config.json keys naming special tokens (a string or an AddedToken object). */
+const SPECIAL_TOKEN_KEYS = ['bos_token', 'eos_token', 'unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token'] as const;
+
 /** Characters kept per token of budget before tokenizing (see encode). */
 const MAX_CHARS_PER_TOKEN = 64;
 
@@ -100,6 +103,12 @@ export class EncoderTokenizer {
   readonly specialCount: number;
   /** Length limit the tokenizer files declare (model_max_length / truncation), if any. */
   readonly declaredMaxLength: number | undefined;
+  /**
+   * Special tokens tokenizer_config.json names (cls_token, pad_token, …), and those of them
+   * tokenizer.json does not have: when most are missing, tokenizer.json was swapped for one
+   * of another model family.
+   */
+  readonly specialTokens: { named: string[]; absent: string[] };
   private readonly tok: Tokenizer;
 
   private constructor(path: string, tok: Tokenizer, config: Record<string, unknown>, json: Record<string, unknown>) {
@@ -128,6 +137,14 @@ export class EncoderTokenizer {
     const trunc = json['truncation'] as { max_length?: unknown } | null | undefined;
     if (typeof trunc?.max_length === 'number' && trunc.max_length > 0) limits.push(trunc.max_length);
     this.declaredMaxLength = limits.length ? Math.min(...limits) : undefined;
+
+    const named: string[] = [];
+    for (const key of SPECIAL_TOKEN_KEYS) {
+      const v = config[key];
+      const content = typeof v === 'string' ? v : typeof (v as { content?: unknown } | null)?.content === 'string' ? (v as { content: string }).content : undefined;
+      if (content !== undefined && content !== '' && !named.includes(content)) named.push(content);
+    }
+    this.specialTokens = { named, absent: named.filter((t) => tok.token_to_id(t) === undefined) };
   }
 
   /** Loads `<modelDir>/tokenizer.json` and, when present, `<modelDir>/tokenizer_config.json`. */
