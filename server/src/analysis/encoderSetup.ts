@@ -9,6 +9,7 @@ import type { EncoderConfig } from '../core/config';
 import { EmbeddingCache } from '../encoder/cache';
 import { CachedEncoder } from '../encoder/cachedEncoder';
 import { EncoderClient } from '../encoder/client';
+import { notAFolder } from '../encoder/modelFolder';
 import { EncoderTokenizer } from '../encoder/tokenizer';
 import type { Embedder, EncoderChoice, EncoderInfo } from './embedder';
 import { AnalysisError } from './analyze';
@@ -48,6 +49,8 @@ async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
       ? `the bundled default model is missing at ${modelDir}; run "npm run build" in the eci-sem folder`
       : `encoder path ${modelDir} does not exist (expected a folder with model.onnx and tokenizer.json)`, 'encoder');
   }
+  const notFolder = notAFolder(modelDir);
+  if (notFolder) throw new AnalysisError(notFolder, 'encoder');
   const quantized = cli.quantized ?? config?.quantized ?? false;
   const spec = {
     modelDir,
@@ -64,7 +67,15 @@ async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
     throw new AnalysisError(`cannot load the target encoder: ${(err as Error).message}`, 'encoder');
   }
   const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
-  const cache = cacheDir ? EmbeddingCache.open(cacheDir, client.info.fingerprint, client.info.dimension, opts.onWarning) : null;
+  let cache: EmbeddingCache | null = null;
+  if (cacheDir) {
+    try {
+      cache = EmbeddingCache.open(cacheDir, client.info.fingerprint, client.info.dimension, opts.onWarning);
+    } catch (err) {
+      // A cache is an optimisation: a folder we cannot create or write must not stop the run.
+      opts.onWarning?.(`embedding cache in ${cacheDir} cannot be used (${(err as Error).message}); embedding without a cache`);
+    }
+  }
   const cached = new CachedEncoder(client, cache);
   const info: EncoderInfo = {
     kind: isDefault ? 'default' : 'onnx',

@@ -166,7 +166,12 @@ function setup(spec: RunSpec): Setup {
   // busy in inference, hovers wait for the OS scheduler (measured: 100–250 ms stalls
   // on two cores with ORT on both, under 50 ms with one left free).
   const threads = Math.max(1, availableParallelism() - 1);
-  encoder = { ...encoder, cli: { ...(spec.encoderPath ? { kind: resolve(spec.cwd, spec.encoderPath) } : {}), threads } };
+  encoder = {
+    ...encoder,
+    cli: { ...(spec.encoderPath ? { kind: resolve(spec.cwd, spec.encoderPath) } : {}), threads },
+    // Cache repairs (corrupted records dropped, file rebuilt): this worker's stderr goes to the server log.
+    onWarning: (m) => console.warn(`eci-sem: warning: ${m}`),
+  };
   return { plan, settings, encoder, notes };
 }
 

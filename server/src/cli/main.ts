@@ -12,6 +12,7 @@ import { renderMarkdown, renderTable } from '../core/render';
 import { reportJsonChunks, reportSettings, reportSource, reportTriples, orderSources } from '../core/report';
 import { defaultSettings, type Settings } from '../core/settings';
 import type { FindingId } from '../core/types';
+import { EncoderError } from '../encoder/protocol';
 import { serveProcess } from '../server';
 import { parseCli, UsageError, USAGE, type CliArgs } from './args';
 import { progressBar } from './progress';
@@ -48,6 +49,12 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   } catch (err) {
     if (err instanceof UsageError || err instanceof AnalysisError || err instanceof SettingError) {
       io.stderr.write(`eci-sem: ${err.message}\n`);
+      return 2;
+    }
+    // The encoder's own errors reach here when they happen outside embedding (its tokenizer
+    // serving lexical terms); they are about the model, not a bug: one line, no stack.
+    if (err instanceof EncoderError) {
+      io.stderr.write(`eci-sem: the target encoder failed: ${err.message}\n`);
       return 2;
     }
     throw err;

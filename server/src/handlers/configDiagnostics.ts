@@ -7,6 +7,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import { glob } from 'tinyglobby';
 import { DiagnosticSeverity, type CancellationToken, type Diagnostic, type Range } from 'vscode-languageserver';
@@ -14,7 +15,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { RunNote } from '../analysis/wire';
 import type { ScopeResult } from '../analysis/results';
 import { restrictedNotes } from '../analysis/trust';
-import { parseConfig, type ConfigPath } from '../core/config';
+import { parseConfig, type ConfigPath, type EciConfig } from '../core/config';
+import { notAFolder } from '../encoder/modelFolder';
 import { detectFormat } from '../core/formats';
 import type { SourceFindingId } from '../core/types';
 import { SOURCE } from './diagnostics';
@@ -58,10 +60,22 @@ function diag(range: Range, sev: DiagnosticSeverity, message: string, code: stri
 
 /** A folder with a model: model.onnx or onnx/model.onnx, and tokenizer.json. */
 function modelProblem(dir: string): string | null {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return `encoder folder ${dir} does not exist (expected a folder with model.onnx and tokenizer.json)`;
+  if (!existsSync(dir)) return `encoder folder ${dir} does not exist (expected a folder with model.onnx and tokenizer.json)`;
+  if (!statSync(dir).isDirectory()) return notAFolder(dir);
   if (!existsSync(join(dir, 'model.onnx')) && !existsSync(join(dir, 'onnx', 'model.onnx'))) return `no model.onnx (or onnx/model.onnx) in ${dir}`;
   if (!existsSync(join(dir, 'tokenizer.json'))) return `no tokenizer.json in ${dir}`;
   return null;
+}
+
+/**
+ * Whether the static checks already underline the encoder folder this failure is about
+ * (missing, not a folder, no model.onnx or tokenizer.json): one problem, one diagnostic.
+ */
+function shownByChecks(doc: TextDocument, config: EciConfig | null | undefined, message: string): boolean {
+  const enc = config?.encoder;
+  if (enc?.kind !== 'onnx' || enc.path === undefined || !doc.uri.startsWith('file:')) return false;
+  const dir = resolve(dirname(fileURLToPath(doc.uri)), enc.path);
+  return message.includes(dir) && modelProblem(dir) !== null;
 }
 
 export async function configDiagnostics(doc: TextDocument, configPath: string, trusted: boolean, token?: CancellationToken): Promise<Diagnostic[] | null> {
@@ -125,14 +139,20 @@ export function configRunDiagnostics(
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
   const tree = new ConfigTree(doc);
-  if (failure && failure.stage !== 'config') {
+  const parsed = parseConfig(doc.getText());
+  if (failure && failure.stage !== 'config' && !(failure.stage === 'encoder' && shownByChecks(doc, parsed.config, failure.message))) {
     const path: ConfigPath = failure.stage === 'encoder' ? ['encoder'] : failure.stage === 'settings' ? [] : ['sources'];
     const range = failure.stage === 'settings' ? { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } : tree.range(path);
-    const what = failure.stage === 'encoder' ? 'the encoder did not load' : 'scoring failed';
-    out.push(diag(range, DiagnosticSeverity.Error, `${what}: ${failure.message}`, `run-${failure.stage}`));
+    let message = failure.message;
+    let what = 'scoring failed';
+    if (failure.stage === 'encoder') {
+      // The run's wrappers ("the target encoder failed: …") would only repeat the lead.
+      message = message.replace(/^(the target encoder failed|cannot load the target encoder): /, '');
+      what = / while embedding with /.test(message) ? 'the encoder stopped during the run' : 'the encoder did not load';
+    }
+    out.push(diag(range, DiagnosticSeverity.Error, `${what}: ${message}`, `run-${failure.stage}`));
   }
   if (!result) return out;
-  const parsed = parseConfig(doc.getText());
   for (const src of parsed.config?.sources ?? []) {
     const ws = result.source(src.name);
     if (!ws) continue;
