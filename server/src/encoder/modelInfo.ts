@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, resolve } from 'node:path';
-import { notAFolder } from './modelFolder';
+import { missingModelMessage, modelCandidates, notAFolder } from './modelFolder';
 import { EncoderError, type EncoderInfo, type EncoderSpec, type FileDigest, type Pooling } from './protocol';
 import { readOptionalJson } from './tokenizer';
 
@@ -43,11 +43,8 @@ export function resolveModelFiles(spec: Pick<EncoderSpec, 'modelDir' | 'modelFil
     modelPath = isAbsolute(spec.modelFile) ? spec.modelFile : join(modelDir, spec.modelFile);
     if (!existsSync(modelPath)) throw new EncoderError('missing-file', `missing model file ${modelPath} (set by modelFile)`);
   } else {
-    const candidates = [join(modelDir, 'model.onnx'), join(modelDir, 'onnx', 'model.onnx')];
-    const found = candidates.find((p) => existsSync(p));
-    if (!found) {
-      throw new EncoderError('missing-file', `missing model file in ${modelDir}: expected ${candidates.join(' or ')}`);
-    }
+    const found = modelCandidates(modelDir).find((p) => existsSync(p));
+    if (!found) throw new EncoderError('missing-file', missingModelMessage(modelDir));
     modelPath = found;
   }
   return { modelDir, modelPath, tokenizerPath: join(modelDir, 'tokenizer.json') };

@@ -11,6 +11,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { missingTokenizerMessage } from './modelFolder';
 import { EncoderError } from './protocol';
 
 // The package is ESM-typed but ships a CommonJS build under its "require" condition; this
@@ -151,7 +152,7 @@ export class EncoderTokenizer {
   static load(modelDir: string): EncoderTokenizer {
     const path = join(modelDir, 'tokenizer.json');
     if (!existsSync(path)) {
-      throw new EncoderError('missing-file', `missing tokenizer ${path}: expected a Hugging Face tokenizer.json next to the model`);
+      throw new EncoderError('missing-file', missingTokenizerMessage(path));
     }
     const json = readJson(path, 'tokenizer');
     const config = readOptionalJson(join(modelDir, 'tokenizer_config.json'), 'tokenizer config') ?? {};

@@ -16,7 +16,7 @@ import type { RunNote } from '../analysis/wire';
 import type { ScopeResult } from '../analysis/results';
 import { restrictedNotes } from '../analysis/trust';
 import { parseConfig, type ConfigPath, type EciConfig } from '../core/config';
-import { notAFolder } from '../encoder/modelFolder';
+import { missingModelMessage, missingTokenizerMessage, modelCandidates, notAFolder } from '../encoder/modelFolder';
 import { detectFormat } from '../core/formats';
 import type { SourceFindingId } from '../core/types';
 import { SOURCE } from './diagnostics';
@@ -62,8 +62,8 @@ function diag(range: Range, sev: DiagnosticSeverity, message: string, code: stri
 function modelProblem(dir: string): string | null {
   if (!existsSync(dir)) return `encoder folder ${dir} does not exist (expected a folder with model.onnx and tokenizer.json)`;
   if (!statSync(dir).isDirectory()) return notAFolder(dir);
-  if (!existsSync(join(dir, 'model.onnx')) && !existsSync(join(dir, 'onnx', 'model.onnx'))) return `no model.onnx (or onnx/model.onnx) in ${dir}`;
-  if (!existsSync(join(dir, 'tokenizer.json'))) return `no tokenizer.json in ${dir}`;
+  if (!modelCandidates(dir).some((p) => existsSync(p))) return missingModelMessage(dir);
+  if (!existsSync(join(dir, 'tokenizer.json'))) return missingTokenizerMessage(join(dir, 'tokenizer.json'));
   return null;
 }
 
