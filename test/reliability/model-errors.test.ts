@@ -90,8 +90,8 @@ describe('model errors, language server', () => {
       const errorsOf = (ds: Diagnostic[]) => ds.filter((d) => d.severity === 1);
       const settled = (ds: Diagnostic[]) => errorsOf(ds).length === 1 && model.expect.every((e) => e.test(messageOf(errorsOf(ds)[0]!)));
       let last: Diagnostic[] = [];
-      const ds = await client.diagnosticsOf(config, (d, p) => { last = d; return p.version === version && settled(d); }, 30_000)
-        .catch((err: Error) => assert.fail(`${model.name}: no single error about it; last published:\n${last.map(messageOf).join('\n')}\n${err.message}`));
+      const ds: Diagnostic[] = await client.diagnosticsOf(config, (d, p) => { last = d; return p.version === version && settled(d); }, 30_000)
+        .catch((err: Error): never => assert.fail(`${model.name}: no single error about it; last published:\n${last.map(messageOf).join('\n')}\n${err.message}`));
       const ms = performance.now() - t0;
       const d = errorsOf(ds)[0]!;
       const covered = text.slice(offsetAt(text, d.range.start), offsetAt(text, d.range.end));
