@@ -20,7 +20,7 @@ import { detectFormat } from './core/formats';
 import type { Problem } from './core/types';
 import { configDiagnostics, configRunDiagnostics } from './handlers/configDiagnostics';
 import { fileDiagnostics, SOURCE } from './handlers/diagnostics';
-import { lintTriples, looksLikeTriples } from './handlers/lint';
+import { LintMemo, lintTriples, looksLikeTriples } from './handlers/lint';
 import { SOURCE_FINDINGS, sourceFindingMessage } from './handlers/words';
 import { SettingsCache } from './workspace/settings';
 import { configScopeId, ScopeTracker } from './workspace/scopes';
@@ -57,6 +57,8 @@ export class Session {
   private readonly openByPath = new Map<string, string>();
   private readonly openedVersion = new Map<string, number>();
   private readonly lints = new Map<string, { version: number; problems: Problem[] | null; cts: CancellationTokenSource }>();
+  /** Per open triple document: the lines that parsed cleanly last time, so a change re-parses only new lines. */
+  private readonly lintMemos = new Map<string, LintMemo>();
   private readonly configChecks = new Map<string, { version: number; diags: Promise<Diagnostic[] | null> }>();
   /** Files each scope published diagnostics for, to clear those a new result no longer covers. */
   private readonly publishedFiles = new Map<string, Set<string>>();
@@ -168,10 +170,17 @@ export class Session {
     const cts = new CancellationTokenSource();
     const entry = { version: doc.version, problems: null as Problem[] | null, cts };
     this.lints.set(doc.uri, entry);
-    void lintTriples(doc.getText(), format, path, cts.token).then((problems) => {
-      if (problems === null || this.lints.get(doc.uri) !== entry) return;
-      entry.problems = problems;
-      void this.refresh(path);
+    let memo = this.lintMemos.get(doc.uri);
+    if (!memo) this.lintMemos.set(doc.uri, memo = new LintMemo());
+    const lintMemo = memo;
+    // After the changes already received: a burst of queued changes is linted once, at its last version.
+    setImmediate(() => {
+      if (cts.token.isCancellationRequested) return;
+      void lintTriples(doc.getText(), format, path, cts.token, lintMemo).then((problems) => {
+        if (problems === null || this.lints.get(doc.uri) !== entry) return;
+        entry.problems = problems;
+        void this.refresh(path);
+      });
     });
     if (edited) void this.trigger(this.scopes.scopesOfFile(path), 'type');
   }
@@ -191,6 +200,7 @@ export class Session {
     this.openedVersion.delete(doc.uri);
     this.lints.get(doc.uri)?.cts.cancel();
     this.lints.delete(doc.uri);
+    this.lintMemos.delete(doc.uri);
     this.configChecks.delete(doc.uri);
     void this.refresh(path);
     // Closed without saving: the disk holds other text than the run read.
