@@ -1,9 +1,16 @@
 /**
  * Line sources for the two streaming passes. Files on disk are read with a
  * stream (never loaded whole); documents open in an editor come as text.
+ *
+ * Both number lines the way editors and LSP do: `\n`, `\r\n` and a lone `\r`
+ * end a line. A UTF-8 byte order mark at the start of a file is not text (an
+ * editor hides it, so columns of line 1 start after it). Bytes that are not
+ * UTF-8 are kept visible to the parsers as lone surrogates (see
+ * `ESCAPED_BYTE_BASE`) instead of being replaced by U+FFFD.
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { ESCAPED_BYTE_BASE, LineBreaks } from '../core/formats/common';
 
 export interface NumberedLine {
   /** 1-based line number. */
@@ -18,20 +25,123 @@ export interface LineSource {
   lines(): AsyncIterable<NumberedLine>;
 }
 
+/** One line is held whole in memory; past this size the file is refused with a message rather than exhausting memory. */
+export const MAX_LINE_BYTES = 256 * 1024 * 1024;
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** Length of the well-formed UTF-8 sequence at `i` (Unicode Table 3-7), or 0 when the byte there starts none. */
+function sequenceLength(b: Uint8Array, i: number): number {
+  const x = b[i];
+  if (x < 0x80) return 1;
+  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < b.length && b[i + k] >= lo && b[i + k] <= hi;
+  if (x >= 0xc2 && x <= 0xdf) return cont(1) ? 2 : 0;
+  if (x === 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
+  if ((x >= 0xe1 && x <= 0xec) || x === 0xee || x === 0xef) return cont(1) && cont(2) ? 3 : 0;
+  if (x === 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0; // not a surrogate (ED A0..BF)
+  if (x === 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
+  if (x >= 0xf1 && x <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
+  if (x === 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
+  return 0;
+}
+
+/** UTF-8 bytes → text, each byte of an ill-formed sequence as U+DC80…U+DCFF (slow path: damaged lines only). */
+export function decodeEscaped(bytes: Buffer): string {
+  let out = '';
+  let run = 0;
+  for (let i = 0; i < bytes.length;) {
+    const n = sequenceLength(bytes, i);
+    if (n > 0) { i += n; continue; }
+    out += bytes.toString('utf8', run, i) + String.fromCharCode(ESCAPED_BYTE_BASE + bytes[i]);
+    run = ++i;
+  }
+  return out + bytes.toString('utf8', run);
+}
+
+/** The exact bytes a line was read from: the inverse of `decodeEscaped` (for writers that must not lose data). */
+export function encodeEscaped(text: string): Buffer {
+  if ((text as unknown as { isWellFormed(): boolean }).isWellFormed()) return Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= ESCAPED_BYTE_BASE + 0x80 && c <= ESCAPED_BYTE_BASE + 0xff) {
+      const prev = text.charCodeAt(i - 1);
+      if (i > 0 && prev >= 0xd800 && prev <= 0xdbff) continue; // the low half of a pair
+      parts.push(Buffer.from(text.slice(run, i), 'utf8'), Buffer.of(c - ESCAPED_BYTE_BASE));
+      run = i + 1;
+    }
+  }
+  parts.push(Buffer.from(text.slice(run), 'utf8'));
+  return Buffer.concat(parts);
+}
+
+function decodeLine(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  // toString() replaces bad bytes by U+FFFD; a real U+FFFD in the file is valid text.
+  return text.indexOf('\uFFFD') >= 0 && !isUtf8(bytes) ? decodeEscaped(bytes) : text;
+}
+
 export function fileLineSource(path: string, shownAs = path): LineSource {
   return {
     name: shownAs,
     async *lines() {
-      const input = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 20 });
-      const reader = createInterface({ input, crlfDelay: Infinity });
+      const input = createReadStream(path, { highWaterMark: 1 << 20 });
       let line = 0;
+      // The start of a line that continues in the next chunk.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      let first = true;
+      // The previous chunk ended with \r: a \n at the start of the next one belongs to it.
+      let afterCr = false;
+      const take = (chunk: Buffer, start: number, end: number): Buffer => {
+        if (pending.length === 0) return chunk.subarray(start, end);
+        const whole = Buffer.concat([...pending, chunk.subarray(start, end)]);
+        pending = [];
+        pendingBytes = 0;
+        return whole;
+      };
       try {
-        for await (const text of reader) {
+        for await (const chunk of input as AsyncIterable<Buffer>) {
+          let pos = 0;
+          if (first) {
+            first = false;
+            if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) pos = 3;
+          }
+          if (afterCr) {
+            afterCr = false;
+            if (chunk[0] === LF) pos = 1;
+          }
+          // Next \n and \r at or after pos, remembered so that each is searched for once.
+          let lf = -1;
+          let cr = -1;
+          for (;;) {
+            if (lf < pos && lf !== chunk.length) { lf = chunk.indexOf(LF, pos); if (lf < 0) lf = chunk.length; }
+            if (cr < pos && cr !== chunk.length) { cr = chunk.indexOf(CR, pos); if (cr < 0) cr = chunk.length; }
+            const end = lf < cr ? lf : cr;
+            if (end >= chunk.length) break;
+            line++;
+            yield { line, text: decodeLine(take(chunk, pos, end)) };
+            pos = end + 1;
+            if (chunk[end] === CR) {
+              if (pos === chunk.length) afterCr = true;
+              else if (chunk[pos] === LF) pos++;
+            }
+          }
+          if (pos < chunk.length) {
+            pendingBytes += chunk.length - pos;
+            if (pendingBytes > MAX_LINE_BYTES) {
+              throw new Error(`${shownAs}:${line + 1}: the line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB; expected one record per line (is this a JSON Lines file?)`);
+            }
+            pending.push(chunk.subarray(pos));
+          }
+        }
+        if (pending.length > 0) {
           line++;
-          yield { line, text };
+          yield { line, text: decodeLine(take(Buffer.alloc(0), 0, 0)) };
         }
       } finally {
-        reader.close();
         input.destroy();
       }
     },
@@ -43,17 +153,15 @@ export function textLineSource(name: string, text: string): LineSource {
   return {
     name,
     async *lines() {
+      const breaks = new LineBreaks(text);
       let line = 0;
-      let start = 0;
-      while (start <= text.length) {
-        let end = text.indexOf('\n', start);
-        if (end < 0) end = text.length;
+      for (let start = 0; start <= text.length;) {
+        const end = breaks.endOf(start);
         line++;
-        let piece = text.slice(start, end);
-        if (piece.endsWith('\r')) piece = piece.slice(0, -1);
-        if (end === text.length && piece === '' && line > 1) return;
-        yield { line, text: piece };
-        start = end + 1;
+        // A final line break ends the last line; it does not start an empty one.
+        if (end === text.length && start === end && line > 1) return;
+        yield { line, text: text.slice(start, end) };
+        start = breaks.nextStart(end);
       }
     },
   };

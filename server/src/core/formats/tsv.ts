@@ -4,7 +4,7 @@
  * (any case) is skipped wherever it appears.
  */
 import type { Problem, RawTriple } from '../types';
-import type { LineContext, ParsedLine } from './common';
+import { describeChar, oneProblem, type LineContext, type ParsedLine } from './common';
 
 const NAMES = ['query', 'positive', 'negative', 'source'] as const;
 const EXPECTED = 'expected 3 or 4 tab-separated columns (query, positive, negative[, source])';
@@ -16,6 +16,11 @@ function problem(ctx: LineContext, column: number, message: string, field?: stri
 }
 
 export function parseTsvLine(text: string, ctx: LineContext): ParsedLine {
+  // A NUL is never text: the file is binary or in another encoding (UTF-16).
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    return { triples: [], problems: [problem(ctx, nul + 1, `unexpected ${describeChar('\0')} at column ${nul + 1}: expected text (is this a binary or UTF-16 file?)`)] };
+  }
   const fields = text.split('\t');
   if (fields.length >= 3
     && fields[0].trim().toLowerCase() === 'query'
@@ -41,7 +46,7 @@ export function parseTsvLine(text: string, ctx: LineContext): ParsedLine {
     }
     start += f.length + 1;
   }
-  if (problems.length) return { triples: [], problems };
+  if (problems.length) return { triples: [], problems: oneProblem(problems) };
   const triple: RawTriple = { query: fields[0], positive: fields[1], negative: fields[2], posIndex: 0, negIndex: 0 };
   // An empty 4th column (a trailing tab) means "no source".
   if (fields.length === 4 && fields[3].trim() !== '') triple.source = fields[3].trim();
