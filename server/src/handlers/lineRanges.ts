@@ -20,7 +20,12 @@ function stringOrItem(node: Node | undefined, index: number): Node | undefined {
 
 /** The negative's JSON value (quotes included) for a record line, given its list index and group. */
 function jsonNegative(text: string, negIndex: number, group: string | undefined): Span | null {
-  const root = parseTree(text);
+  let root: Node | undefined;
+  try {
+    root = parseTree(text);
+  } catch {
+    return null; // nested deeper than jsonc-parser's recursion can go: the caller marks the whole line
+  }
   if (!root || root.type !== 'object') return null;
   let node = findNodeAtLocation(root, ['negative']);
   if (!node) {

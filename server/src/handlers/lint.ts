@@ -12,6 +12,7 @@
  */
 import type { CancellationToken } from 'vscode-languageserver';
 import { parseTripleLine, type TripleFormat } from '../core/formats';
+import { LineBreaks } from '../core/formats/common';
 import type { Problem } from '../core/types';
 
 const SLICE_MS = 8;
@@ -46,9 +47,9 @@ export async function lintTriples(text: string, format: TripleFormat, file: stri
   let start = 0;
   let line = 0;
   let sliceStart = performance.now();
+  const breaks = new LineBreaks(text); // \n, \r\n and a lone \r, as the editor counts lines
   while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
+    const end = breaks.endOf(start);
     line++;
     const piece = text.slice(start, end);
     if (!(end === text.length && piece === '' && line > 1)) {
@@ -61,7 +62,7 @@ export async function lintTriples(text: string, format: TripleFormat, file: stri
         else if (line > 1) clean?.add(piece);
       }
     }
-    start = end + 1;
+    start = breaks.nextStart(end);
     if ((line & 63) === 0 && performance.now() - sliceStart > SLICE_MS) {
       await yieldToEventLoop();
       if (token?.isCancellationRequested) return null;
@@ -78,7 +79,7 @@ export async function lintTriples(text: string, format: TripleFormat, file: stri
 
 /** Whether the first non-blank lines of a file (up to three) parse as triples: how loose files are recognised. */
 export function looksLikeTriples(head: string, format: TripleFormat, complete: boolean): boolean {
-  const lines = head.split('\n');
+  const lines = head.split(/\r\n|\r|\n/);
   // The last piece of a head read from disk may be cut mid-line.
   if (!complete && lines.length > 1) lines.pop();
   let checked = 0;
