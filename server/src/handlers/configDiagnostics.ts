@@ -148,7 +148,10 @@ export function configRunDiagnostics(
     if (failure.stage === 'encoder') {
       // The run's wrappers ("the target encoder failed: …") would only repeat the lead.
       message = message.replace(/^(the target encoder failed|cannot load the target encoder): /, '');
-      what = / while embedding with /.test(message) ? 'the encoder stopped during the run' : 'the encoder did not load';
+      // Worded by encoder/client.ts (a worker that died mid-run) and encoder/onnx.ts (inference);
+      // anything else is the model failing to load (eagerly, or at the first text of a lazy start).
+      what = / while embedding with /.test(message) ? 'the encoder stopped during the run'
+        : /^inference failed /.test(message) ? 'the encoder failed during the run' : 'the encoder did not load';
     }
     out.push(diag(range, DiagnosticSeverity.Error, `${what}: ${message}`, `run-${failure.stage}`));
   }
