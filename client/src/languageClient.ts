@@ -22,7 +22,7 @@ export const CLIENT_NAME = 'ECI_sem';
 /** Settings for a resource (or the first workspace folder): relative paths resolve against its folder. */
 function settingsFor(scope: vscode.Uri | undefined): ClientSettings {
   const folder = (scope && vscode.workspace.getWorkspaceFolder(scope)) ?? vscode.workspace.workspaceFolders?.[0];
-  return readClientSettings(vscode.workspace.getConfiguration('eciSem', scope), folder?.uri.fsPath);
+  return readClientSettings(vscode.workspace.getConfiguration('eciSem', scope), folder?.uri.fsPath, vscode.workspace.isTrusted);
 }
 
 export function createLanguageClient(

@@ -5,9 +5,9 @@
  * DOM with textContent. The page keeps its own state (getState/setState), so a
  * panel restored by the serializer after a reload redraws before the server answers.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { HostToPanel, PanelToHost, RunState, ShowRankingArgs } from '../../shared/protocol';
+import { rankingPageHtml } from './panelHtml';
 import { toUri } from './scopes';
 import { errorMessage, type EciServer } from './serverApi';
 
@@ -200,24 +200,11 @@ function asPanelMessage(raw: unknown): PanelToHost | undefined {
   }
 }
 
-/** The only HTML we write: no data, just the CSP, the nonce and where the assets are. */
+/** The only HTML we write: no data, just the CSP, the nonce and where the assets are (panelHtml.ts). */
 function pageHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(18).toString('base64');
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dist', 'ranking.js'));
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'ranking', 'ranking.css'));
-  const csp = `default-src 'none'; style-src ${webview.cspSource}; script-src 'nonce-${nonce}';`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>ECI_sem Ranking</title>
-</head>
-<body>
-<main id="app" aria-live="polite"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+  return rankingPageHtml({
+    cspSource: webview.cspSource,
+    scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dist', 'ranking.js')).toString(),
+    styleUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'ranking', 'ranking.css')).toString(),
+  });
 }

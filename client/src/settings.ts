@@ -38,7 +38,21 @@ export function resolveEncoderPath(raw: string, folder: string | undefined): str
   return folder !== undefined ? resolve(folder, p) : p;
 }
 
-export function readClientSettings(config: SettingsSource, folder: string | undefined): ClientSettings {
+/**
+ * In Restricted Mode VS Code already drops workspace-level values of
+ * eciSem.encoderPath (a restricted setting), but a user-level relative path or
+ * one with `${workspaceFolder}` would still resolve into the untrusted
+ * workspace: such a path is not sent, and the server uses the bundled encoder.
+ */
+export function encoderPathFor(raw: string, folder: string | undefined, trusted: boolean): string {
+  const trimmed = raw.trim();
+  if (trusted || trimmed === '') return resolveEncoderPath(trimmed, folder);
+  if (trimmed.includes('${workspaceFolder}')) return '';
+  const home = trimmed === '~' || trimmed.startsWith('~/');
+  return home || isAbsolute(trimmed) ? resolveEncoderPath(trimmed, undefined) : '';
+}
+
+export function readClientSettings(config: SettingsSource, folder: string | undefined, trusted = true): ClientSettings {
   const temperature = config.get<unknown>('temperature');
   const sampleSize = config.get<unknown>('sampleSize');
   const maxDiagnostics = config.get<unknown>('maxDiagnosticsPerFile');
@@ -56,7 +70,7 @@ export function readClientSettings(config: SettingsSource, folder: string | unde
   }
 
   return {
-    encoderPath: resolveEncoderPath(String(config.get<unknown>('encoderPath') ?? ''), folder),
+    encoderPath: encoderPathFor(String(config.get<unknown>('encoderPath') ?? ''), folder, trusted),
     temperature: finite(temperature) && temperature > 0 ? temperature : null,
     sampleSize: finite(sampleSize) && sampleSize >= 1 ? Math.floor(sampleSize) : null,
     thresholds,

@@ -31,7 +31,8 @@ function failed(message: string): ResponseError<void> {
 
 /** A path or file URI from a request, relative paths against `base`. */
 function toPath(x: string, base: string): string {
-  return x.startsWith('file:') ? fileURLToPath(x) : isAbsolute(x) ? x : resolve(base, x);
+  // resolve() also normalises an absolute path: "a/sub/../f" must compare equal to "a/f".
+  return x.startsWith('file:') ? resolve(fileURLToPath(x)) : isAbsolute(x) ? resolve(x) : resolve(base, x);
 }
 
 export function startServer(connection: Connection): Session {

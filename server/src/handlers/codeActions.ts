@@ -6,7 +6,7 @@
  */
 import { basename, dirname, extname, join } from 'node:path';
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextDocumentEdit, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
-import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ScopeResult } from '../analysis/results';
 import { detectFormat, parseTripleLine } from '../core/formats';
 import { TRIPLE_FINDINGS } from '../core/types';
@@ -73,21 +73,27 @@ function docEdit(doc: TextDocument, edits: TextEdit[]): TextDocumentEdit {
   return { textDocument: { uri: doc.uri, version: doc.version }, edits };
 }
 
+/** The end of a text as an editor counts lines (\n, \r\n and a lone \r all break a line). */
 function endOf(text: string): { line: number; character: number } {
-  let line = 0;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) { line++; start = i + 1; }
-  return { line, character: text.length - start };
+  return TextDocument.create('file:///', 'jsonl', 0, text).positionAt(text.length);
+}
+
+/** The line break a file uses: its first one; a file without one takes `fallback`. */
+function eolOf(text: string, fallback: string): string {
+  const m = /\r\n|\n|\r/.exec(text);
+  return m ? m[0] : fallback;
 }
 
 function moveEdit(input: CodeActionInput, line: number, text: string): WorkspaceEdit {
   const q = input.quarantine;
   const existing = q.text ?? '';
-  const prefix = existing.length > 0 && !existing.endsWith('\n') ? '\n' : '';
+  // The moved line ends like the quarantine file's lines (a new one's like the source's), so neither gets mixed endings.
+  const eol = eolOf(existing, eolOf(input.doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }), eolOf(input.doc.getText(), '\n')));
+  const prefix = existing.length > 0 && !/[\r\n]$/.test(existing) ? eol : '';
   return {
     documentChanges: [
       { kind: 'create', uri: q.uri, options: { ignoreIfExists: true } },
-      { textDocument: { uri: q.uri, version: q.version ?? null }, edits: [{ range: { start: endOf(existing), end: endOf(existing) }, newText: `${prefix}${text}\n` }] },
+      { textDocument: { uri: q.uri, version: q.version ?? null }, edits: [{ range: { start: endOf(existing), end: endOf(existing) }, newText: `${prefix}${text}${eol}` }] },
       docEdit(input.doc, [{ range: deleteLinesRange(input.doc, line, line), newText: '' }]),
     ],
   };

@@ -4,7 +4,9 @@
  * chunk by chunk with a yield to the event loop every few milliseconds, so a
  * million-triple export never freezes hovers.
  */
-import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CancellationToken, LSPErrorCodes, ResponseError } from 'vscode-languageserver';
 import type { FindingId, TripleRow } from '../../../shared/protocol';
@@ -126,6 +128,17 @@ export async function weakestTriples(r: ScopeResult, sourceName: string, limit: 
   });
 }
 
+/** Whether two paths name one file (through links, or another spelling of the path). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes `target` with the lines of `sourcePath` whose triples carry none of
  * `drop`; lines without triples (blank, header, skipped) are kept as they are.
@@ -136,29 +149,51 @@ export async function exportCurated(
   r: ScopeResult, sourcePath: string, drop: readonly FindingId[], target: string, overwrite: boolean, lines: LineSource,
 ): Promise<{ written: number; dropped: number; target: string }> {
   if (r.unitsOf(sourcePath).length === 0) throw new ResponseError(LSPErrorCodes.RequestFailed, `${sourcePath} is not read by ${r.scope}`);
-  if (target === sourcePath) throw new ResponseError(LSPErrorCodes.RequestFailed, 'the curated copy cannot replace its own source file');
+  if (target === sourcePath || sameFile(target, sourcePath)) throw new ResponseError(LSPErrorCodes.RequestFailed, 'the curated copy cannot replace its own source file');
   if (existsSync(target) && !overwrite) throw new ResponseError(LSPErrorCodes.RequestFailed, `${target} exists; not overwritten (pass overwrite: true to replace it)`);
   let mask = 0;
   TRIPLE_FINDINGS.forEach((f, k) => { if (drop.includes(f)) mask |= 1 << k; });
   const dropLines = new Set<number>();
   const { findings, line } = r.wire.columns;
   for (const u of r.unitsOf(sourcePath)) for (let i = u.start; i < u.end; i++) if (findings[i] & mask) dropLines.add(line[i]);
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.tmp`);
-  const out = createWriteStream(tmp, { encoding: 'utf8' });
+  // A fresh name, created exclusively (never through a file or link that is already there).
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const cannotWrite = (err: unknown) => new ResponseError(LSPErrorCodes.RequestFailed, `cannot write ${target}: ${(err as Error).message}`);
+  let handle: FileHandle;
+  try {
+    handle = await open(tmp, 'wx');
+  } catch (err) {
+    throw cannotWrite(err);
+  }
+  const out = handle.createWriteStream({ encoding: 'utf8' });
+  // Listened to from the start: a stream error with no listener would end the server.
+  const failed = new Promise<never>((_, fail) => out.on('error', fail));
+  failed.catch(() => undefined);
   let written = 0;
   let dropped = 0;
   try {
     for await (const { line: n, text } of lines.lines()) {
       if (dropLines.has(n)) { dropped++; continue; }
       written++;
-      if (!out.write(text + '\n')) await new Promise<void>((ok) => out.once('drain', ok));
+      if (!out.write(text + '\n')) await Promise.race([new Promise<void>((ok) => out.once('drain', ok)), failed]);
     }
-    await new Promise<void>((ok, fail) => { out.once('error', fail); out.end(() => ok()); });
-    renameSync(tmp, target);
+    await Promise.race([new Promise<void>((ok) => out.end(() => ok())), failed]);
   } catch (err) {
     out.destroy();
     rmSync(tmp, { force: true });
-    throw new ResponseError(LSPErrorCodes.RequestFailed, `cannot write ${target}: ${(err as Error).message}`);
+    throw cannotWrite(err);
+  }
+  try {
+    if (overwrite) renameSync(tmp, target);
+    // No overwrite: a hard link fails if the target appeared meanwhile, where a rename would replace it.
+    else linkSync(tmp, target);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new ResponseError(LSPErrorCodes.RequestFailed, `${target} exists; not overwritten (pass overwrite: true to replace it)`);
+    }
+    throw cannotWrite(err);
+  } finally {
+    rmSync(tmp, { force: true });
   }
   return { written, dropped, target };
 }
