@@ -6,6 +6,7 @@
  * pure functions of handlers/ with them.
  */
 import { readFile } from 'node:fs/promises';
+import { sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CancellationTokenSource, CodeLensRefreshRequest, TextDocuments, type CancellationToken, type Connection, type Diagnostic, type WorkDoneProgressServerReporter } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -75,6 +76,7 @@ export class Session {
       versionOf: (path) => this.docByPath(path)?.version,
       readText: (path) => readFile(path, 'utf8'),
       cwdFor: (def) => this.scopes.cwdFor(def),
+      inWorkspace: (p) => this.scopes.folders.some((f) => p === f || p.startsWith(f.endsWith(sep) ? f : f + sep)),
       createProgress: () => (this.caps.progress ? connection.window.createWorkDoneProgress().catch(() => nullProgress) : Promise.resolve(nullProgress)),
       onStatus: (state) => void connection.sendNotification(StatusNotification.method, state),
       onFinished: (scope) => void this.onRunFinished(scope),

@@ -5,7 +5,8 @@
  * same server started as `eci-sem lsp --stdio`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
@@ -107,35 +108,49 @@ describe('config diagnostics', () => {
     await client.diagnosticsOf(config, (d) => !d.some((x) => x.code === 'under-sampled'));
   });
 
-  test('restricted mode: the workspace model and idfCorpus are not loaded; the default encoder is used', async () => {
+  test('restricted mode loads nothing from the workspace: model, eciSem.encoderPath, idfCorpus, cacheDir', async () => {
     const config = `{
   "encoder": { "kind": "onnx", "path": "models/evil" },
   "sources": [ { "name": "T", "files": "data/t.jsonl" } ],
-  "idfCorpus": "corpus.txt"
+  "idfCorpus": "corpus.txt",
+  "cacheDir": ".eci-cache"
 }
 `;
     const dir = precomputedConfigWorkspace(config);
-    // A "model" that would crash the loader if it were ever read.
+    // A "model" that fails the run if it is ever loaded (the trusted test below shows it does).
     mkdirSync(join(dir, 'models', 'evil'), { recursive: true });
     writeFileSync(join(dir, 'models', 'evil', 'model.onnx'), 'not a model');
     writeFileSync(join(dir, 'models', 'evil', 'tokenizer.json'), '{}');
-    writeFileSync(join(dir, 'corpus.txt'), 'some words\n');
+    // A named pipe as the IDF corpus: reading it would block the run forever.
+    execFileSync('mkfifo', [join(dir, 'corpus.txt')]);
     writeFileSync(join(dir, 'data', 't.jsonl'), [
       { query: 'how to list files', positive: 'use ls to list files', negative: 'use cat to print a file' },
       { query: 'how to copy files', positive: 'use cp to copy files', negative: 'use mv to move files' },
     ].map((r) => JSON.stringify(r)).join('\n') + '\n');
-    const client = await TestClient.start({ folder: dir, cacheDir: tempDir('cache'), trusted: false });
-    clients.push(client);
-    const path = join(dir, 'eci.config.jsonc');
-    client.open(path, config, 'jsonc');
-    const ds = await client.diagnosticsOf(path, (d) => d.some((x) => x.code === 'restricted-mode'));
-    const enc = find(ds, /restricted mode: the workspace's model "models\/evil" is not loaded; the bundled default encoder is used instead/);
-    assert.equal(covered(config, enc), '"onnx"');
-    assert.equal(covered(config, find(ds, /restricted mode: idfCorpus is ignored/)), '"corpus.txt"');
-    await client.waitForResults();
-    const [snap] = await client.request<RankingSnapshot[]>('eci/ranking', {});
-    assert.equal(snap.settings.encoder.kind, 'default');
-    assert.equal(snap.sources[0].size, 2);
+    const cache = tempDir('cache');
+    // The workspace model named through the setting too, relative and absolute.
+    for (const encoderPath of ['models/evil', join(dir, 'models', 'evil')]) {
+      rmSync(cache, { recursive: true, force: true });
+      const client = await TestClient.start({ folder: dir, cacheDir: cache, trusted: false, settings: { encoderPath } });
+      clients.push(client);
+      const path = join(dir, 'eci.config.jsonc');
+      client.open(path, config, 'jsonc');
+      const ds = await client.diagnosticsOf(path, (d) => d.some((x) => x.code === 'restricted-mode'));
+      const enc = find(ds, /restricted mode: the workspace's model "models\/evil" is not loaded; the bundled default encoder is used instead/);
+      assert.equal(covered(config, enc), '"onnx"');
+      assert.equal(covered(config, find(ds, /restricted mode: idfCorpus is ignored/)), '"corpus.txt"');
+      assert.equal(covered(config, find(ds, /restricted mode: cacheDir is ignored/)), '".eci-cache"');
+      await client.waitForResults();
+      const [snap] = await client.request<RankingSnapshot[]>('eci/ranking', {});
+      assert.equal(snap.settings.encoder.kind, 'default');
+      assert.equal(snap.sources[0].size, 2);
+      assert.ok(client.logs.join('').includes(`restricted mode: eciSem.encoderPath "${encoderPath}" names a model in the workspace`), 'the log says why the setting was ignored');
+      // Embeddings went to the editor's cache folder, not to the one the workspace named.
+      assert.equal(existsSync(join(dir, '.eci-cache')), false, 'no cache folder in the workspace');
+      assert.ok(readdirSync(cache).length > 0, 'the editor\'s cache folder holds the embeddings');
+      await client.stop();
+      clients.splice(clients.indexOf(client), 1);
+    }
   });
 
   test('trusted: a model that does not load is reported on the encoder key', async () => {

@@ -6,6 +6,7 @@
  * cancels its running run. Results whose open documents changed during the
  * run are dropped: they describe text the user no longer has.
  */
+import { isAbsolute, resolve } from 'node:path';
 import type { WorkDoneProgressServerReporter } from 'vscode-languageserver';
 import type { ClientSettings, RunState } from '../../../shared/protocol';
 import type { Progress } from './analyze';
@@ -32,6 +33,8 @@ export interface RunManagerDeps {
   versionOf(path: string): number | undefined;
   readText(path: string): Promise<string>;
   cwdFor(def: ScopeDef): string;
+  /** Whether a path lies in a workspace folder (restricted mode loads nothing from there). */
+  inWorkspace(path: string): boolean;
   createProgress(): Promise<WorkDoneProgressServerReporter>;
   onStatus(state: RunState): void;
   /** A run of the scope finished (stored result, failure, or dropped). */
@@ -151,6 +154,19 @@ export class RunManager {
       });
   }
 
+  /**
+   * eciSem.encoderPath as the run may use it. In restricted mode a model in the
+   * workspace (a relative path, or one inside a workspace folder) is not loaded,
+   * whichever settings level named it: the bundled default encoder is used.
+   */
+  private allowedEncoderPath(path: string, def: ScopeDef): string {
+    if (!path || this.deps.trusted()) return path;
+    const absolute = isAbsolute(path) ? resolve(path) : resolve(this.deps.cwdFor(def), path);
+    if (isAbsolute(path) && !this.deps.inWorkspace(absolute)) return path;
+    this.deps.log(`eci-sem: restricted mode: eciSem.encoderPath "${path}" names a model in the workspace (${absolute}); it is not loaded, the bundled default encoder is used (trust the workspace to use it)`);
+    return '';
+  }
+
   private setState(scope: string, state: RunState): void {
     this.states.set(scope, state);
     this.deps.onStatus(state);
@@ -172,6 +188,7 @@ export class RunManager {
       input = { kind: 'files', files: def.files };
     }
     if (controller.signal.aborted) return;
+    const encoderPath = this.allowedEncoderPath(settings.encoderPath, def);
     const spec: RunSpec = {
       scope, input,
       open: Object.fromEntries([...open].map(([p, d]) => [p, d.text])),
@@ -180,7 +197,7 @@ export class RunManager {
         ...(settings.sampleSize !== null ? { sampleSize: settings.sampleSize } : {}),
         ...(Object.keys(settings.thresholds).length > 0 ? { thresholds: settings.thresholds } : {}),
       },
-      ...(settings.encoderPath ? { encoderPath: settings.encoderPath } : {}),
+      ...(encoderPath ? { encoderPath } : {}),
       trusted: this.deps.trusted(), cacheDir: this.deps.cacheDir(), cwd: this.deps.cwdFor(def),
     };
     const versions = new Map([...open].map(([p, d]) => [p, d.version]));
