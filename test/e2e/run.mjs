@@ -79,6 +79,17 @@ function newestSource() {
 // duplicate of its positive; dense.jsonl has planted false negatives.
 const DUPLICATE_LINE = 27;
 const SOURCES = ['BM25', 'Dense', 'LLM', 'Random', 'Dense+LLM'];
+// A hybrid whose name is markup (issue 5.7): the ranking panel must show it as text.
+const HOSTILE_SOURCE = '<img src=x onerror=alert(1)></script>';
+
+/** Adds the hostile hybrid to the copied workspace's config (examples/ stays as it is). */
+function addHostileSource(workspace) {
+  const file = path.join(workspace, 'eci.config.jsonc');
+  const text = fs.readFileSync(file, 'utf8');
+  const anchor = '{ "name": "Dense+LLM", "union": ["Dense", "LLM"] }';
+  if (!text.includes(anchor)) throw new Error(`examples/eci.config.jsonc no longer holds ${anchor}`);
+  fs.writeFileSync(file, text.replace(anchor, `${anchor},\n    { "name": ${JSON.stringify(HOSTILE_SOURCE)}, "union": ["BM25", "Random"] }`));
+}
 
 const code = await runE2E({
   title: `eci-sem end-to-end in code-server (${EXTENSION_ID})`,
@@ -89,6 +100,7 @@ const code = await runE2E({
     console.log(out.split('\n').filter((l) => /install/i.test(l)).join('\n'));
   },
   workspaceFrom: path.join(ROOT, 'examples'),
+  prepareWorkspace: addHostileSource,
   checks: [
     {
       // The first check also waits for the first analysis of the workspace.
@@ -116,9 +128,9 @@ const code = await runE2E({
       }, c, { timeoutMs: 30_000 }),
     },
     {
-      name: 'ranking panel shows every source',
+      name: 'ranking panel shows every source, a name made of markup as text',
       timeoutMs: 60_000,
-      run: (c) => checkWebview(c.page, { command: 'ECI_sem: Show Ranking', names: SOURCES }, c, { timeoutMs: 45_000 }),
+      run: (c) => checkWebview(c.page, { command: 'ECI_sem: Show Ranking', names: SOURCES, literal: [HOSTILE_SOURCE] }, c, { timeoutMs: 45_000 }),
     },
     {
       name: 'quick fix removes a duplicate triple and undo restores it',

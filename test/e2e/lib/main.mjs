@@ -17,6 +17,7 @@ export const OUT_DIR = path.join(ROOT, 'test-output', 'e2e');
  * @param {(dirs) => Promise<void>} o.install   puts the extension into dirs.extensionsDir
  * @param {string} o.extensionId       publisher.name that must be listed after install
  * @param {string} o.workspaceFrom     folder copied as the workspace
+ * @param {(dir: string) => void} [o.prepareWorkspace]  changes the copy before code-server opens it
  * @param {Array<{name, timeoutMs?, run: (ctx) => Promise<void>}>} o.checks  ctx: { page, workspace, shot, note }
  * @param {object} [o.settings]        extra user settings
  * @param {number} [o.totalTimeoutMs]  hard limit for the whole run
@@ -87,6 +88,7 @@ export async function runE2E(o) {
     }
     log(`installed: ${installed.join(', ')}`);
     copyWorkspace(o.workspaceFrom, workspace);
+    o.prepareWorkspace?.(workspace);
 
     server = await startCodeServer(dirs);
     log(`code-server: ${server.url} (pid ${server.pid}, log ${dirs.logFile})`);

@@ -151,8 +151,12 @@ export function webviewFrame(page) {
   return page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame');
 }
 
-/** Ranking panel: `command` opens a webview that names every source of `names`. */
-export async function checkWebview(page, { command, names }, { note }, { timeoutMs = 120_000 } = {}) {
+/**
+ * Ranking panel: `command` opens a webview that names every source of `names`. Each
+ * string of `literal` (markup, in a source name) must be shown as exactly that text,
+ * and the page must hold no element that data could have made (img, inline script…).
+ */
+export async function checkWebview(page, { command, names, literal = [] }, { note }, { timeoutMs = 120_000 } = {}) {
   await runCommand(page, command);
   await page.locator('iframe.webview.ready').first().waitFor({ state: 'attached', timeout: 30_000 });
   const frame = webviewFrame(page);
@@ -174,6 +178,20 @@ export async function checkWebview(page, { command, names }, { note }, { timeout
   }
   const text = await frame.locator('body').innerText().catch(() => '');
   if (missing.length) throw new Error(`webview lacks ${missing.join(', ')}; it shows ${JSON.stringify(text.slice(0, 600))}`);
+  for (const s of literal) {
+    try {
+      await frame.getByText(s, { exact: true }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    } catch {
+      throw new Error(`webview does not show ${JSON.stringify(s)} as text; it shows ${JSON.stringify(text.slice(0, 600))}`);
+    }
+  }
+  if (literal.length > 0) {
+    // The panel's content lives in #app (VS Code adds its own script to the page's head).
+    const injected = await frame.locator('#app').evaluate((app) => [...app.querySelectorAll('img, iframe, object, embed, script, style, link, [onerror], [onload], [onclick]')]
+      .map((el) => el.outerHTML.slice(0, 120)));
+    if (injected.length > 0) throw new Error(`the panel holds element(s) made from data: ${JSON.stringify(injected)}`);
+    note(`webview shows ${literal.map((s) => JSON.stringify(s)).join(', ')} as text; no element made from it`);
+  }
   note(`webview: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 300))}`);
 }
 
