@@ -9,15 +9,15 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
-import { decodeEscaped, encodeEscaped, fileLineSource, textLineSource, type LineSource } from '../../server/src/analysis/lines';
+import { decodeEscaped, encodeEscaped, fileLineSource, textLineSource, type LineSource, type NumberedLine } from '../../server/src/analysis/lines';
 import { detectFormat, parseTripleLine } from '../../server/src/core/formats';
 import type { Problem } from '../../server/src/core/types';
 import { BAD_UNIONS, editorText, expected, writeWorkspace, type CorpusFile } from '../helpers/adversarial';
 import { ROOT } from '../helpers/lspClient';
 import { tempDir } from '../helpers/lspFixtures';
 
-async function collect(src: LineSource): Promise<{ line: number; text: string }[]> {
-  const out: { line: number; text: string }[] = [];
+async function collect(src: LineSource): Promise<NumberedLine[]> {
+  const out: NumberedLine[] = [];
   for await (const l of src.lines()) out.push(l);
   return out;
 }
@@ -91,6 +91,13 @@ describe('adversarial corpus: core and CLI', () => {
     writeFileSync(path, Buffer.concat([Buffer.from(`${a}\r\n`), Buffer.from(`${b.slice(1)}\r`), Buffer.from('z\r\r\nlast')]));
     const lines = await collect(fileLineSource(path));
     assert.deepEqual(lines.map((l) => [l.line, l.text.length, l.text[0]]), [[1, a.length, 'x'], [2, b.length - 1, 'y'], [3, 1, 'z'], [4, 0, undefined], [5, 4, 'l']]);
+    assert.deepEqual(lines.map((l) => l.eol), ['\r\n', '\r', '\r', '\r\n', ''], 'each line knows its own ending');
+    // Text and ending of every line, put back together, are the file byte for byte (after the BOM).
+    for (const file of [ws.jsonl, ws.crlf, ws.tsv]) {
+      const parts = (await collect(fileLineSource(file.path))).flatMap((l) => [encodeEscaped(l.text), Buffer.from(l.eol)]);
+      const bom = file.bytes.subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf])) ? 3 : 0;
+      assert.ok(Buffer.concat(parts).equals(file.bytes.subarray(bom)), `${file.path} rebuilt from its lines`);
+    }
     // Damaged bytes come back exactly: a writer of kept lines (export) loses nothing.
     for (const { case: { bytes } } of ws.jsonl.expect.values()) {
       const text = decodeEscaped(bytes);

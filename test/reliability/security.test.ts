@@ -362,6 +362,8 @@ describe('quick fixes undo to a byte-identical file; exports never overwrite una
     await assert.rejects(client.request('eci/exportCurated', { ...params, target: join(dir, 'no-such-dir', 'x.jsonl') }), /cannot write .*no-such-dir/);
     const ok = await client.request<ExportCuratedRequest.Result>('eci/exportCurated', { ...params, target: join(dir, 'fresh.jsonl') });
     assert.equal(ok.dropped, 2);
+    const kept = linesWithBreaks(files[0].text).filter((_, k) => !files[0].dups.includes(k)).join('');
+    assert.equal(readFileSync(join(dir, 'fresh.jsonl'), 'utf8'), kept, 'the kept lines, byte for byte, CRLF endings included');
     assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temporary files left');
     assert.equal(readFileSync(source, 'utf8'), files[0].text, 'the source is untouched');
   });

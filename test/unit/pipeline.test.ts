@@ -94,7 +94,7 @@ test('a file that changes between the two passes fails the run instead of mixing
     name: 'shrinking.jsonl',
     async *lines() {
       const now = reads++ === 0 ? lines : lines.slice(0, 6);
-      for (let i = 0; i < now.length; i++) yield { line: i + 1, text: now[i] };
+      for (let i = 0; i < now.length; i++) yield { line: i + 1, text: now[i], eol: '\n' };
     },
   };
   const plan: Plan = { sources: [], problems: [], units: [{ path: join(dir, 'shrinking.jsonl'), shown: 'shrinking.jsonl', format: 'jsonl', source: null, lines: source }] };

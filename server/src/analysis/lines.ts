@@ -16,6 +16,8 @@ export interface NumberedLine {
   /** 1-based line number. */
   line: number;
   text: string;
+  /** The line's ending as it is in the input: '\n', '\r\n', '\r', or '' for a last line without one. */
+  eol: string;
 }
 
 /** Anything that can be read twice, line by line, with the same result both times. */
@@ -93,8 +95,10 @@ export function fileLineSource(path: string, shownAs = path): LineSource {
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       let first = true;
-      // The previous chunk ended with \r: a \n at the start of the next one belongs to it.
+      // The previous chunk ended with \r: a \n at the start of the next one belongs to it,
+      // so the line it ended is held until its ending is known.
       let afterCr = false;
+      let held: Buffer | null = null;
       const take = (chunk: Buffer, start: number, end: number): Buffer => {
         if (pending.length === 0) return chunk.subarray(start, end);
         const whole = Buffer.concat([...pending, chunk.subarray(start, end)]);
@@ -111,7 +115,11 @@ export function fileLineSource(path: string, shownAs = path): LineSource {
           }
           if (afterCr) {
             afterCr = false;
-            if (chunk[0] === LF) pos = 1;
+            const crlf = chunk[0] === LF;
+            if (crlf) pos = 1;
+            line++;
+            yield { line, text: decodeLine(held!), eol: crlf ? '\r\n' : '\r' };
+            held = null;
           }
           // Next \n and \r at or after pos, remembered so that each is searched for once.
           let lf = -1;
@@ -121,13 +129,20 @@ export function fileLineSource(path: string, shownAs = path): LineSource {
             if (cr < pos && cr !== chunk.length) { cr = chunk.indexOf(CR, pos); if (cr < 0) cr = chunk.length; }
             const end = lf < cr ? lf : cr;
             if (end >= chunk.length) break;
-            line++;
-            yield { line, text: decodeLine(take(chunk, pos, end)) };
+            const bytes = take(chunk, pos, end);
             pos = end + 1;
-            if (chunk[end] === CR) {
-              if (pos === chunk.length) afterCr = true;
-              else if (chunk[pos] === LF) pos++;
+            if (chunk[end] === CR && pos === chunk.length) {
+              afterCr = true;
+              held = bytes;
+              break;
             }
+            let eol = '\n';
+            if (chunk[end] === CR) {
+              eol = '\r';
+              if (chunk[pos] === LF) { pos++; eol = '\r\n'; }
+            }
+            line++;
+            yield { line, text: decodeLine(bytes), eol };
           }
           if (pos < chunk.length) {
             pendingBytes += chunk.length - pos;
@@ -137,9 +152,13 @@ export function fileLineSource(path: string, shownAs = path): LineSource {
             pending.push(chunk.subarray(pos));
           }
         }
+        if (held) {
+          line++;
+          yield { line, text: decodeLine(held), eol: '\r' };
+        }
         if (pending.length > 0) {
           line++;
-          yield { line, text: decodeLine(take(Buffer.alloc(0), 0, 0)) };
+          yield { line, text: decodeLine(take(Buffer.alloc(0), 0, 0)), eol: '' };
         }
       } finally {
         input.destroy();
@@ -160,8 +179,9 @@ export function textLineSource(name: string, text: string): LineSource {
         line++;
         // A final line break ends the last line; it does not start an empty one.
         if (end === text.length && start === end && line > 1) return;
-        yield { line, text: text.slice(start, end) };
-        start = breaks.nextStart(end);
+        const next = breaks.nextStart(end);
+        yield { line, text: text.slice(start, end), eol: text.slice(end, next) };
+        start = next;
       }
     },
   };

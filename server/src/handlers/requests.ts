@@ -10,7 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CancellationToken, LSPErrorCodes, ResponseError } from 'vscode-languageserver';
 import type { FindingId, TripleRow } from '../../../shared/protocol';
-import type { LineSource } from '../analysis/lines';
+import { encodeEscaped, type LineSource } from '../analysis/lines';
 import { packageVersion } from '../analysis/paths';
 import type { ScopeResult } from '../analysis/results';
 import { parseTripleLine } from '../core/formats';
@@ -165,17 +165,18 @@ export async function exportCurated(
   } catch (err) {
     throw cannotWrite(err);
   }
-  const out = handle.createWriteStream({ encoding: 'utf8' });
+  const out = handle.createWriteStream();
   // Listened to from the start: a stream error with no listener would end the server.
   const failed = new Promise<never>((_, fail) => out.on('error', fail));
   failed.catch(() => undefined);
   let written = 0;
   let dropped = 0;
   try {
-    for await (const { line: n, text } of lines.lines()) {
+    for await (const { line: n, text, eol } of lines.lines()) {
       if (dropLines.has(n)) { dropped++; continue; }
       written++;
-      if (!out.write(text + '\n')) await Promise.race([new Promise<void>((ok) => out.once('drain', ok)), failed]);
+      // The kept line as it was: its own bytes (even ones that are not UTF-8) and its own ending.
+      if (!out.write(Buffer.concat([encodeEscaped(text), Buffer.from(eol)]))) await Promise.race([new Promise<void>((ok) => out.once('drain', ok)), failed]);
     }
     await Promise.race([new Promise<void>((ok) => out.end(() => ok())), failed]);
   } catch (err) {
