@@ -213,6 +213,15 @@ export function serveProcess(): Session {
     ? createConnection(ProposedFeatures.all)
     : createConnection(ProposedFeatures.all, process.stdin, process.stdout);
   const session = startServer(connection);
+  // A bug in one handler must not end the server and take every open file's
+  // diagnostics with it: Node exits on an unhandled rejection or exception, so
+  // log the error (the editor shows it in the output channel) and keep serving.
+  const keepServing = (kind: string) => (err: unknown) => {
+    const text = err instanceof Error ? err.stack ?? err.message : String(err);
+    connection.console.error(`eci-sem: ${kind} (the server keeps running; please report it): ${text}`);
+  };
+  process.on('uncaughtException', keepServing('internal error'));
+  process.on('unhandledRejection', keepServing('unhandled rejection'));
   connection.listen();
   return session;
 }

@@ -249,7 +249,7 @@ export class Session {
           }
         }
       }
-      const lineText = doc ? (l: number) => (l < doc.lineCount ? doc.getText({ start: { line: l, character: 0 }, end: { line: l + 1, character: 0 } }).replace(/\r?\n$/, '') : undefined) : undefined;
+      const lineText = doc ? (l: number) => (l < doc.lineCount ? doc.getText({ start: { line: l, character: 0 }, end: { line: l + 1, character: 0 } }).replace(/\r\n$|\r$|\n$/, '') : undefined) : undefined;
       diagnostics = fileDiagnostics({ path, results, problems, maxPerFile: settings.maxDiagnosticsPerFile, ...(lineText ? { lineText } : {}) }, token) ?? [];
       diagnostics.push(...this.looseSourceDiagnostics(results, path));
     }
