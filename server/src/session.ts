@@ -235,19 +235,24 @@ export class Session {
     } else {
       const results = this.currentResults(path);
       const settings = await this.settings.get(uri);
-      let problems: Problem[] = [];
-      if (doc) {
-        const lint = this.lints.get(doc.uri);
-        problems = lint && lint.version === doc.version && lint.problems ? lint.problems : [];
-      } else {
-        const seen = new Set<string>();
-        for (const r of results) {
-          const shown = r.unitsOf(path)[0]?.shown;
-          for (const p of r.wire.problems) {
-            const key = `${p.line}:${p.column}:${p.message}`;
-            if (p.file === shown && !seen.has(key)) { seen.add(key); problems.push(p); }
-          }
+      const fromRuns: Problem[] = [];
+      const seen = new Set<string>();
+      for (const r of results) {
+        const shown = r.unitsOf(path)[0]?.shown;
+        for (const p of r.wire.problems) {
+          const key = `${p.line}:${p.column}:${p.message}`;
+          if (p.file === shown && !seen.has(key)) { seen.add(key); fromRuns.push(p); }
         }
+      }
+      let problems = fromRuns;
+      if (doc) {
+        // The structural check of this version, plus what only a run sees across lines (a vector
+        // dimension unlike the earlier lines', a line without vectors in a precomputed file) from a
+        // run of this same version: one problem a line, the structural one first.
+        const lint = this.lints.get(doc.uri);
+        problems = lint && lint.version === doc.version && lint.problems ? [...lint.problems] : [];
+        const flagged = new Set(problems.map((p) => p.line));
+        for (const p of fromRuns) if (p.byRun && !flagged.has(p.line)) { flagged.add(p.line); problems.push(p); }
       }
       const lineText = doc ? (l: number) => (l < doc.lineCount ? doc.getText({ start: { line: l, character: 0 }, end: { line: l + 1, character: 0 } }).replace(/\r\n$|\r$|\n$/, '') : undefined) : undefined;
       diagnostics = fileDiagnostics({ path, results, problems, maxPerFile: settings.maxDiagnosticsPerFile, ...(lineText ? { lineText } : {}) }, token) ?? [];

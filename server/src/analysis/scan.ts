@@ -139,6 +139,15 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
       const parsed = parseTripleLine(text, { file: unit.shown, line, format: unit.format });
       let lineHasProblem = parsed.problems.length > 0;
       problems.push(...parsed.problems);
+      // One problem a line: what the run finds joins the line's problem, if it has one.
+      const runProblem = (field: string, message: string) => {
+        const last = problems[problems.length - 1];
+        if (lineHasProblem && last?.line === line && last.file === unit.shown) {
+          const more = `${field}: ${message}`;
+          if (!last.message.includes(more)) problems[problems.length - 1] = { ...last, message: `${last.message}; ${more}` };
+        } else problems.push({ file: unit.shown, line, column: 1, field, message, byRun: true });
+        lineHasProblem = true;
+      };
       seenPassagesOfLine.clear();
       for (const raw of parsed.triples) {
         const name = sourceOf(unit, raw);
@@ -147,14 +156,12 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
           const dim = raw.vectors!.query!.length;
           vectorDimension ??= dim;
           if (dim !== vectorDimension) {
-            problems.push({ file: unit.shown, line, column: 1, field: 'query_embedding', message: `embedding has ${dim} dimensions, but earlier triples have ${vectorDimension}` });
-            lineHasProblem = true;
+            runProblem('query_embedding', `embedding has ${dim} dimensions, but earlier triples have ${vectorDimension}`);
             continue;
           }
           withVectors++;
         } else if (opts.precomputed) {
-          problems.push({ file: unit.shown, line, column: 1, field: 'query_embedding', message: 'the encoder is "precomputed", but this triple lacks query_embedding, positive_embedding or negative_embedding' });
-          lineHasProblem = true;
+          runProblem('query_embedding', 'the encoder is "precomputed", but this triple lacks query_embedding, positive_embedding or negative_embedding');
           continue;
         }
         if (!known.has(name)) {

@@ -8,6 +8,12 @@ export interface Problem {
   message: string;
   /** JSON field (e.g. "negative" or "neg[2]") the problem is about, when there is one. */
   field?: string;
+  /**
+   * Found by a run, not by reading the line alone (a vector dimension unlike the earlier
+   * lines', a line without vectors when the encoder is "precomputed"), so the structural
+   * check of an open document cannot see it.
+   */
+  byRun?: true;
 }
 
 /** One (query, positive, negative) triple as read from a file, before embedding. */
