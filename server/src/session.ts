@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CancellationTokenSource, CodeLensRefreshRequest, TextDocuments, type CancellationToken, type Connection, type Diagnostic, type WorkDoneProgressServerReporter } from 'vscode-languageserver';
+import { CancellationTokenSource, CodeLensRefreshRequest, MessageType, ShowMessageNotification, TextDocuments, type CancellationToken, type Connection, type Diagnostic, type WorkDoneProgressServerReporter } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ResultsChangedNotification, StatusNotification, type ClientSettings } from '../../shared/protocol';
 import { AnalysisHost } from './analysis/analysisHost';
@@ -45,6 +45,9 @@ export function pathOf(uri: string): string | undefined {
   try { return fileURLToPath(uri); } catch { return undefined; }
 }
 
+/** How the analysis worker's stderr marks a warning for the user (see workerRun's onWarning). */
+const WORKER_WARNING = 'eci-sem: warning: ';
+
 export class Session {
   readonly documents = new TextDocuments(TextDocument);
   readonly store = new ResultStore();
@@ -66,7 +69,13 @@ export class Session {
 
   constructor(readonly connection: Connection) {
     this.settings = new SettingsCache(connection);
-    this.host = new AnalysisHost((text) => connection.console.log(text.trimEnd()));
+    this.host = new AnalysisHost((text) => {
+      connection.console.log(text.trimEnd());
+      // The analysis worker's warnings (a damaged embedding cache rebuilt) are shown, not only logged.
+      for (const line of text.split('\n')) {
+        if (line.startsWith(WORKER_WARNING)) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `eci-sem: ${line.slice(WORKER_WARNING.length)}` });
+      }
+    });
     this.runs = new RunManager({
       host: this.host, store: this.store,
       trusted: () => this.trusted,

@@ -45,6 +45,8 @@ export class TestClient {
   readonly statuses: RunState[] = [];
   readonly progress: { token: ProgressToken; value: { kind: string; message?: string; percentage?: number } }[] = [];
   readonly logs: string[] = [];
+  /** window/showMessage notifications (what an editor pops up). */
+  readonly shownMessages: { type: number; message: string }[] = [];
   /** Called for every publishDiagnostics, in arrival order. */
   readonly diagnosticListeners: ((p: PublishDiagnosticsParams) => void)[] = [];
   private readonly waiters = new Map<string, Waiter<unknown>[]>();
@@ -71,6 +73,7 @@ export class TestClient {
     conn.onNotification('eci/status', (s: RunState) => { client.statuses.push(s); client.fire('status', s); });
     conn.onNotification('eci/resultsChanged', (p: { scopes: string[] }) => client.fire('results', p));
     conn.onNotification('window/logMessage', (p: { message: string }) => { client.logs.push(p.message + '\n'); });
+    conn.onNotification('window/showMessage', (p: { type: number; message: string }) => { client.shownMessages.push(p); });
     conn.onNotification('$/progress', (p: { token: ProgressToken; value: { kind: string } }) => { client.progress.push(p); client.fire('progress', p); });
     conn.onRequest(WorkDoneProgressCreateRequest.type, (p) => { client.fire('progressCreate', p.token); });
     conn.onRequest(ConfigurationRequest.type, (p) => p.items.map(() => client.settings));

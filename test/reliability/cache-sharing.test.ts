@@ -139,6 +139,8 @@ describe('a damaged cache is detected, rebuilt with a warning, and costs only it
       assert.equal(client.statuses.at(-1)?.state, 'done', JSON.stringify(client.statuses.at(-1)));
       const log = client.logs.join('');
       assert.match(log, /eci-sem: warning: embedding cache \S+: dropped 1 corrupted record\(s\) \(checksum mismatch\) and rebuilt the file/);
+      // And shown to the user as a warning, not only logged.
+      assert.deepEqual(client.shownMessages.map((m) => [m.type, /dropped 1 corrupted record/.test(m.message)]), [[2, true]]);
       assert.equal(readTrace(trace).texts, 1);
       const [snap] = await client.request<{ sources: Report['sources'] }[]>('eci/ranking', {});
       const byName = new Map(snap!.sources.map((s) => [s.name, s]));
