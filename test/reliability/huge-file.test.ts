@@ -191,9 +191,10 @@ describe('a 1 GB triple file through the CLI and the language server', { timeout
     // (and its analysis worker, which inherits V8's flags) through the environment.
     const saved = process.env.NODE_OPTIONS;
     process.env.NODE_OPTIONS = heapCap;
+    const cacheDir = tempDir('huge-cache');
     let starting: Promise<TestClient>;
     try {
-      starting = TestClient.start({ folder: dir, cacheDir: tempDir('huge-cache'), via: 'dist' });
+      starting = TestClient.start({ folder: dir, cacheDir, via: 'dist' });
     } finally {
       if (saved === undefined) delete process.env.NODE_OPTIONS;
       else process.env.NODE_OPTIONS = saved;
@@ -262,6 +263,7 @@ describe('a 1 GB triple file through the CLI and the language server', { timeout
     } finally {
       rss.stop();
       await client.stop();
+      rmSync(cacheDir, { recursive: true, force: true });
     }
   });
 });
