@@ -31,6 +31,8 @@ export interface StartOptions {
   via?: 'source' | 'dist' | 'cli';
   /** Advertise window.workDoneProgress (default true). */
   progress?: boolean;
+  /** Environment of the server process on top of this one's (test hooks, NODE_OPTIONS). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const uri = (path: string) => pathToFileURL(path).href;
@@ -61,7 +63,7 @@ export class TestClient {
       : via === 'cli' ? [join(ROOT, 'bin', 'eci-sem.js'), 'lsp', '--stdio']
         : ['--require', require.resolve('tsx/cjs'), join(ROOT, 'server', 'src', 'main.ts'), '--stdio'];
     if (via !== 'source' && !existsSync(join(ROOT, 'dist', 'server.js'))) throw new Error('dist/server.js is missing: run npm run build');
-    const child = spawn(process.execPath, args, { cwd: opts.folder, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: opts.folder, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new TestClient(conn, child, opts.settings ?? {});
     child.stderr!.on('data', (c: Buffer) => client.logs.push(c.toString()));

@@ -133,7 +133,7 @@ describe('a damaged cache is detected, rebuilt with a warning, and costs only it
     const config = join(dir, 'eci.config.jsonc');
     writeFileSync(config, readFileSync(config, 'utf8').replace('{ "kind": "default" }', '{ "kind": "onnx", "path": "models/tiny" }'));
     const trace = join(dir, 'trace');
-    const client = await startWithEnv({ folder: dir, cacheDir: cache, via: 'dist' }, faultEnv({ trace }));
+    const client = await TestClient.start({ folder: dir, cacheDir: cache, via: 'dist', env: faultEnv({ trace }) });
     try {
       await client.waitFor<RunState>('status', (s) => s.state === 'done' || s.state === 'failed', 120_000);
       assert.equal(client.statuses.at(-1)?.state, 'done', JSON.stringify(client.statuses.at(-1)));
@@ -154,24 +154,6 @@ describe('a damaged cache is detected, rebuilt with a warning, and costs only it
   });
 });
 
-/** TestClient.start with extra environment for the server process (its spawn copies process.env). */
-async function startWithEnv(opts: Parameters<typeof TestClient.start>[0], env: NodeJS.ProcessEnv): Promise<TestClient> {
-  const keys = ['ECI_SEM_TEST_FAULT', 'ECI_SEM_TEST_TRACE'];
-  const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
-  for (const k of keys) {
-    if (env[k] === undefined) delete process.env[k];
-    else process.env[k] = env[k];
-  }
-  try {
-    return await TestClient.start(opts);
-  } finally {
-    for (const k of keys) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
-  }
-}
-
 describe('the CLI and the language server filling one cache at the same time', { skip: !DIST && 'run npm run build first' }, () => {
   let client: TestClient | undefined;
   after(() => client?.stop());
@@ -184,7 +166,7 @@ describe('the CLI and the language server filling one cache at the same time', {
     const t0 = performance.now();
     // Started together; each needs seconds of embedding, so their appends interleave.
     const [started, cli] = await Promise.all([
-      startWithEnv({ folder: dir, cacheDir: cache, via: 'dist' }, faultEnv({ trace: serverTrace })).then(async (c) => {
+      TestClient.start({ folder: dir, cacheDir: cache, via: 'dist', env: faultEnv({ trace: serverTrace }) }).then(async (c) => {
         client = c;
         await c.waitFor<RunState>('status', (s) => s.state === 'done' || s.state === 'failed', 120_000);
         return c;

@@ -187,19 +187,10 @@ describe('a 1 GB triple file through the CLI and the language server', { timeout
   test('the language server streams it while hovers stay fast; results arrive at the end', async (t) => {
     const hugePath = join(dir, 'data', 'huge.jsonl');
     writeFileSync(config(), CONFIG_SMALL);
-    // TestClient spawns the server synchronously inside start(): the heap cap reaches it
-    // (and its analysis worker, which inherits V8's flags) through the environment.
-    const saved = process.env.NODE_OPTIONS;
-    process.env.NODE_OPTIONS = heapCap;
+    // The heap cap reaches the server (and its analysis worker, which inherits V8's flags)
+    // through the environment.
     const cacheDir = tempDir('huge-cache');
-    let starting: Promise<TestClient>;
-    try {
-      starting = TestClient.start({ folder: dir, cacheDir, via: 'dist' });
-    } finally {
-      if (saved === undefined) delete process.env.NODE_OPTIONS;
-      else process.env.NODE_OPTIONS = saved;
-    }
-    const client = await starting;
+    const client = await TestClient.start({ folder: dir, cacheDir, via: 'dist', env: { NODE_OPTIONS: heapCap } });
     const rss = watchPeakRss(client.child.pid!, 200);
     try {
       // First the small source alone, so that hovers have results to answer from.

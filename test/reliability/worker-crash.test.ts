@@ -156,16 +156,7 @@ describe('encoder worker crash, language server', { skip: !DIST && 'run npm run 
     const atLoad = join(markers, 'at-load');
     const trace = join(dir, 'trace');
     writeFileSync(midRun, ''); // armed before the server starts: its first run crashes
-    const saved = { ...process.env };
-    Object.assign(process.env, faultEnv({ fault: `encoder-throw:9:${midRun},encoder-load-exit:0:${atLoad}`, trace }));
-    try {
-      client = await TestClient.start({ folder: dir, cacheDir: cache });
-    } finally {
-      for (const k of ['ECI_SEM_TEST_FAULT', 'ECI_SEM_TEST_TRACE']) {
-        if (saved[k] === undefined) delete process.env[k];
-        else process.env[k] = saved[k];
-      }
-    }
+    client = await TestClient.start({ folder: dir, cacheDir: cache, env: faultEnv({ fault: `encoder-throw:9:${midRun},encoder-load-exit:0:${atLoad}`, trace }) });
     // Not opened: opening it would start a second run that supersedes the first one mid-chunk.
     // The server publishes a config's diagnostics from disk all the same.
     const config = join(dir, 'eci.config.jsonc');
