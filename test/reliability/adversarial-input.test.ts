@@ -10,11 +10,14 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { decodeEscaped, encodeEscaped, fileLineSource, textLineSource, type LineSource, type NumberedLine } from '../../server/src/analysis/lines';
+import { planFromFiles } from '../../server/src/analysis/plan';
+import { PROBLEMS_KEPT_PER_FILE, scan } from '../../server/src/analysis/scan';
 import { detectFormat, parseTripleLine } from '../../server/src/core/formats';
 import type { Problem } from '../../server/src/core/types';
 import { BAD_UNIONS, editorText, expected, writeWorkspace, type CorpusFile } from '../helpers/adversarial';
 import { ROOT } from '../helpers/lspClient';
 import { tempDir } from '../helpers/lspFixtures';
+import { syntheticLines } from '../helpers/synthetic';
 
 async function collect(src: LineSource): Promise<NumberedLine[]> {
   const out: NumberedLine[] = [];
@@ -186,4 +189,22 @@ describe('adversarial corpus: core and CLI', () => {
     assert.match(r.stderr, /the config has errors; nothing was scored/);
     assert.doesNotMatch(r.stderr, /TypeError|RangeError|\bat .*\.js:\d+/);
   });
+});
+
+test('a file whose every line is bad keeps a bounded list of problems and still counts and scores everything', async () => {
+  const dir = tempDir('all-bad');
+  const bad = PROBLEMS_KEPT_PER_FILE * 3;
+  // A misnamed field on every line (the usual way a whole export goes wrong), five good lines among them.
+  const lines = Array.from({ length: bad }, (_, i) => JSON.stringify({ query: `q${i}`, pos_text: `p${i}`, negative: `n${i}` }));
+  const good = syntheticLines('AllBad', 5, 'hard', 9);
+  for (let k = 0; k < good.length; k++) lines.splice(k * 7000, 0, good[k]);
+  writeFileSync(join(dir, 'all-bad.jsonl'), lines.join('\n') + '\n');
+  const r = await scan(planFromFiles(['all-bad.jsonl'], dir), { precomputed: true, termsOf: null });
+  assert.equal(r.skippedLines, bad, 'every bad line is counted');
+  assert.equal(r.table.length, good.length, 'the good lines are scored');
+  assert.equal(r.problems.length, PROBLEMS_KEPT_PER_FILE + 1, 'the list of problems is bounded');
+  assert.equal(new Set(r.problems.map((p) => p.line)).size, r.problems.length, 'still one problem a line');
+  const last = r.problems.at(-1)!;
+  assert.match(last.message, /^missing "positive".*\(and 19999 more problems after this line, not listed: only the first 10001 of a file are kept\)$/);
+  assert.ok(r.problems.slice(0, -1).every((p) => !/more problems/.test(p.message)));
 });

@@ -38,6 +38,14 @@ export function sourceOf(unit: ReadUnit, raw: RawTriple): string | null {
   return unit.source ?? raw.source ?? defaultSourceName(unit);
 }
 
+/**
+ * Problems kept per file. Every bad line is counted (`skippedLines`), but a file whose
+ * every line is bad (a misnamed field in a 10M-line export) must not hold millions of
+ * messages: past this many, the next problem says how many more there were, and the
+ * rest are dropped.
+ */
+export const PROBLEMS_KEPT_PER_FILE = 10_000;
+
 export function hasAllVectors(raw: RawTriple): boolean {
   const v = raw.vectors;
   return !!(v && v.query && v.positive && v.negative);
@@ -130,6 +138,11 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
   for (let u = 0; u < plan.units.length; u++) {
     const unit = plan.units[u];
     const seenPassagesOfLine = new Set<string>();
+    let unitProblems = 0;
+    let lastKept = -1;
+    const record = (p: Problem) => {
+      if (unitProblems++ <= PROBLEMS_KEPT_PER_FILE) { problems.push(p); lastKept = problems.length - 1; }
+    };
     for await (const { line, text } of unit.lines.lines()) {
       linesRead++;
       if ((linesRead & 0x3fff) === 0) {
@@ -138,14 +151,14 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
       }
       const parsed = parseTripleLine(text, { file: unit.shown, line, format: unit.format });
       let lineHasProblem = parsed.problems.length > 0;
-      problems.push(...parsed.problems);
+      for (const p of parsed.problems) record(p);
       // One problem a line: what the run finds joins the line's problem, if it has one.
       const runProblem = (field: string, message: string) => {
         const last = problems[problems.length - 1];
         if (lineHasProblem && last?.line === line && last.file === unit.shown) {
           const more = `${field}: ${message}`;
           if (!last.message.includes(more)) problems[problems.length - 1] = { ...last, message: `${last.message}; ${more}` };
-        } else problems.push({ file: unit.shown, line, column: 1, field, message, byRun: true });
+        } else if (!lineHasProblem) record({ file: unit.shown, line, column: 1, field, message, byRun: true });
         lineHasProblem = true;
       };
       seenPassagesOfLine.clear();
@@ -187,6 +200,11 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
         }
       }
       if (lineHasProblem) skippedLines++;
+    }
+    const dropped = unitProblems - PROBLEMS_KEPT_PER_FILE - 1;
+    if (dropped > 0) {
+      const p = problems[lastKept];
+      problems[lastKept] = { ...p, message: `${p.message} (and ${dropped} more problem${dropped === 1 ? '' : 's'} after this line, not listed: only the first ${PROBLEMS_KEPT_PER_FILE + 1} of a file are kept)` };
     }
   }
   opts.onLines?.(linesRead);
