@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-// Regenerates the example dataset of eci-sem from the texts in items.mjs.
+// Regenerates the example dataset of eci-sem from the texts in items.jsonl.
 //
 //   node examples/make-data.mjs
 //
 // Writes examples/data/{bm25,dense,llm,random}.jsonl (one flat triple per line,
-// line k = query k of ITEMS) and examples/malformed.jsonl. The output is fully
-// deterministic: running it twice gives byte-identical files.
+// line k = item k of items.jsonl) and examples/malformed.jsonl. The output is
+// fully deterministic: running it twice gives byte-identical files.
 //
 // Domain: everyday Linux / Unix command-line tools (coreutils, findutils, grep,
-// tar, ssh, git, systemd, apt, ...). Each item holds:
+// tar, ssh, git, systemd, apt, ...). items.jsonl holds one item per line, a JSON
+// object with these fields:
 //   id, tool     - query id (q01..q60) and the tool it is about (used so that the
 //                  Random source never pairs two questions about the same tool)
 //   query        - a user question
@@ -21,12 +22,22 @@
 //   llmDup       - instead of edits: a planted duplicate of the positive
 //                  ('exact' | 'whitespace' | 'case' | 'drop-sentence')
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ITEMS } from './items.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const ITEMS = readFileSync(join(HERE, 'items.jsonl'), 'utf8')
+  .split('\n')
+  .map((line, k) => {
+    if (!line.trim()) return null;
+    try {
+      return JSON.parse(line);
+    } catch (err) {
+      throw new Error(`items.jsonl line ${k + 1}: ${err.message}`);
+    }
+  })
+  .filter((item) => item !== null);
 
 // ---------------------------------------------------------------------------
 
