@@ -40,6 +40,31 @@ export function dot(x: Float64Array, xOff: number, y: Float64Array, yOff: number
   return (s0 + s1) + (s2 + s3);
 }
 
+/** The 8 sums of {@link dot2x4}, reused: the kernels read them before the next call. */
+const block = new Float64Array(8);
+
+/**
+ * The 2×4 register block shared by {@link gramRows} and {@link forwardSolveRows}: the dots
+ * of rows p[p0…], p[p1…] with rows q[q0…] … q[q3…] over `len` entries, each summed in k
+ * order (6 loads feed 8 multiply-adds). Returns [p0·q0, p0·q1, p0·q2, p0·q3, p1·q0, …, p1·q3]
+ * in a shared buffer that the next call overwrites.
+ */
+function dot2x4(
+  p: Float64Array, p0: number, p1: number,
+  q: Float64Array, q0: number, q1: number, q2: number, q3: number, len: number,
+): Float64Array {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+  for (let k = 0; k < len; k++) {
+    const u = p[p0 + k], v = p[p1 + k];
+    const a = q[q0 + k], b = q[q1 + k], c = q[q2 + k], e = q[q3 + k];
+    s0 += u * a; s1 += u * b; s2 += u * c; s3 += u * e;
+    t0 += v * a; t1 += v * b; t2 += v * c; t3 += v * e;
+  }
+  block[0] = s0; block[1] = s1; block[2] = s2; block[3] = s3;
+  block[4] = t0; block[5] = t1; block[6] = t2; block[7] = t3;
+  return block;
+}
+
 /** Rows of a tile of the Gram kernel: 64 rows × 512 doubles = 256 KB, an L2-sized working set. */
 const GRAM_TILE = 64;
 
@@ -70,16 +95,10 @@ export function gramRows(x: Float64Array, rows: number, cols: number): Float64Ar
         const xi = i * cols, xn = xi + cols, gi = i * rows, gn = gi + rows;
         let j = j0;
         for (; j + 3 < jEnd; j += 4) {
-          const a = j * cols, b = a + cols, c = b + cols, e = c + cols;
-          let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-          for (let k = 0; k < cols; k++) {
-            const v = x[xi + k], u = x[xn + k];
-            const xa = x[a + k], xb = x[b + k], xc = x[c + k], xe = x[e + k];
-            s0 += v * xa; s1 += v * xb; s2 += v * xc; s3 += v * xe;
-            t0 += u * xa; t1 += u * xb; t2 += u * xc; t3 += u * xe;
-          }
-          g[gi + j] = s0; g[gi + j + 1] = s1; g[gi + j + 2] = s2; g[gi + j + 3] = s3;
-          g[gn + j] = t0; g[gn + j + 1] = t1; g[gn + j + 2] = t2; g[gn + j + 3] = t3;
+          const a = j * cols;
+          const s = dot2x4(x, xi, xn, x, a, a + cols, a + 2 * cols, a + 3 * cols, cols);
+          g[gi + j] = s[0]; g[gi + j + 1] = s[1]; g[gi + j + 2] = s[2]; g[gi + j + 3] = s[3];
+          g[gn + j] = s[4]; g[gn + j + 1] = s[5]; g[gn + j + 2] = s[6]; g[gn + j + 3] = s[7];
         }
         for (; j < jEnd; j++) {
           const a = j * cols;
@@ -215,21 +234,15 @@ export function forwardSolveRows(l: Float64Array, n: number, y: Float64Array, m:
     let a = 0;
     for (; a + 1 < n; a += 2) {
       const ra = a * n, rb = ra + n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-      for (let k = 0; k < a; k++) {
-        const la = l[ra + k], lb = l[rb + k];
-        const x0 = y[y0 + k], x1 = y[y1 + k], x2 = y[y2 + k], x3 = y[y3 + k];
-        s0 += la * x0; s1 += la * x1; s2 += la * x2; s3 += la * x3;
-        t0 += lb * x0; t1 += lb * x1; t2 += lb * x2; t3 += lb * x3;
-      }
+      const s = dot2x4(l, ra, rb, y, y0, y1, y2, y3, a);
       const daa = l[ra + a], lba = l[rb + a], dbb = l[rb + a + 1];
-      const v0 = (y[y0 + a] - s0) / daa, v1 = (y[y1 + a] - s1) / daa;
-      const v2 = (y[y2 + a] - s2) / daa, v3 = (y[y3 + a] - s3) / daa;
+      const v0 = (y[y0 + a] - s[0]) / daa, v1 = (y[y1 + a] - s[1]) / daa;
+      const v2 = (y[y2 + a] - s[2]) / daa, v3 = (y[y3 + a] - s[3]) / daa;
       y[y0 + a] = v0; y[y1 + a] = v1; y[y2 + a] = v2; y[y3 + a] = v3;
-      y[y0 + a + 1] = (y[y0 + a + 1] - (t0 + lba * v0)) / dbb;
-      y[y1 + a + 1] = (y[y1 + a + 1] - (t1 + lba * v1)) / dbb;
-      y[y2 + a + 1] = (y[y2 + a + 1] - (t2 + lba * v2)) / dbb;
-      y[y3 + a + 1] = (y[y3 + a + 1] - (t3 + lba * v3)) / dbb;
+      y[y0 + a + 1] = (y[y0 + a + 1] - (s[4] + lba * v0)) / dbb;
+      y[y1 + a + 1] = (y[y1 + a + 1] - (s[5] + lba * v1)) / dbb;
+      y[y2 + a + 1] = (y[y2 + a + 1] - (s[6] + lba * v2)) / dbb;
+      y[y3 + a + 1] = (y[y3 + a + 1] - (s[7] + lba * v3)) / dbb;
     }
     if (a < n) {
       const ra = a * n;
