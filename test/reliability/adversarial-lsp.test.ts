@@ -3,15 +3,18 @@
  * stdio connection): files on disk and the same files open in the editor. No
  * crash; exactly one `invalid-triple` diagnostic on each bad line, at its
  * column, saying what was expected; every good line scored; a union that names
- * itself, and a cycle, reported on the config key.
+ * itself, and a cycle, reported on the config key. And an error that escapes
+ * every handler is logged while the server keeps serving.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import type { RankingSnapshot, TripleRow } from '../../shared/protocol';
 import { BAD_UNIONS, editorText, expected, writeWorkspace, type CorpusFile } from '../helpers/adversarial';
 import { messageOf, TestClient, uri } from '../helpers/lspClient';
-import { tempDir } from '../helpers/lspFixtures';
+import { looseWorkspace, MIXED, tempDir } from '../helpers/lspFixtures';
 
 const INPUT = 'invalid-triple';
 
@@ -105,6 +108,57 @@ describe('adversarial corpus: language server', () => {
     // Hover still answers on a good line after all that.
     const h = await client.hover(ws.jsonl.path, ws.jsonl.goodLines[3] - 1, 3);
     assert.ok(h, 'hover on a scored line');
+    assert.equal(client.child.exitCode, null, 'the server is alive');
+  });
+});
+
+describe('an error no handler catches', () => {
+  let client: TestClient | undefined;
+  after(() => client?.stop());
+
+  test('an uncaught exception and an unhandled rejection are logged; the server keeps serving', async () => {
+    const dir = looseWorkspace();
+    const mixed = join(dir, 'mixed.jsonl');
+    // Preloaded into the server (main thread only): once the trigger file exists, it throws
+    // outside any handler and rejects a promise nobody awaits. Without the server's
+    // process-level handlers, Node would end the process on either.
+    const scratch = tempDir('unhandled');
+    const trigger = join(scratch, 'trigger');
+    const preload = join(scratch, 'preload.js');
+    writeFileSync(preload, `
+const { isMainThread } = require('node:worker_threads');
+const { existsSync } = require('node:fs');
+if (isMainThread) {
+  const timer = setInterval(() => {
+    if (!existsSync(${JSON.stringify(trigger)})) return;
+    clearInterval(timer);
+    Promise.reject(new Error('test: a rejection nobody handles'));
+    setTimeout(() => { throw new Error('test: thrown outside any handler'); });
+  }, 20);
+  timer.unref();
+}
+`);
+    client = await TestClient.start({ folder: dir, cacheDir: tempDir('cache'), env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${preload}` } });
+    await client.waitForResults('workspace', 120_000);
+    client.open(mixed);
+    assert.ok(await client.hover(mixed, MIXED.falseNegative - 1, 5), 'hover answers before');
+
+    writeFileSync(trigger, '');
+    const logged = async (pattern: RegExp) => {
+      for (const until = performance.now() + 30_000; !pattern.test(client!.logs.join('')); ) {
+        assert.equal(client!.child.exitCode, null, `the server exited:\n${client!.logs.join('').slice(-3000)}`);
+        assert.ok(performance.now() < until, `not logged: ${pattern}\n${client!.logs.join('').slice(-3000)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await logged(/eci-sem: unhandled rejection \(the server keeps running; please report it\): Error: test: a rejection nobody handles/);
+    await logged(/eci-sem: internal error \(the server keeps running; please report it\): Error: test: thrown outside any handler/);
+
+    // Still serving: a hover, and a new run.
+    assert.ok(await client.hover(mixed, MIXED.falseNegative - 1, 5), 'hover answers after');
+    const rerun = client.waitForResults('workspace', 120_000);
+    await client.request('eci/score', {});
+    await rerun;
     assert.equal(client.child.exitCode, null, 'the server is alive');
   });
 });
