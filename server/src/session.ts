@@ -21,6 +21,7 @@ import { detectFormat } from './core/formats';
 import type { Problem } from './core/types';
 import { configDiagnostics, configRunDiagnostics } from './handlers/configDiagnostics';
 import { fileDiagnostics, SOURCE } from './handlers/diagnostics';
+import { lineOf } from './handlers/lineRanges';
 import { LintMemo, lintTriples, looksLikeTriples } from './handlers/lint';
 import { SOURCE_FINDINGS, sourceFindingMessage } from './handlers/words';
 import { SettingsCache } from './workspace/settings';
@@ -263,7 +264,7 @@ export class Session {
         const flagged = new Set(problems.map((p) => p.line));
         for (const p of fromRuns) if (p.byRun && !flagged.has(p.line)) { flagged.add(p.line); problems.push(p); }
       }
-      const lineText = doc ? (l: number) => (l < doc.lineCount ? doc.getText({ start: { line: l, character: 0 }, end: { line: l + 1, character: 0 } }).replace(/\r\n$|\r$|\n$/, '') : undefined) : undefined;
+      const lineText = doc ? (l: number) => (l < doc.lineCount ? lineOf(doc, l) : undefined) : undefined;
       diagnostics = fileDiagnostics({ path, results, problems, maxPerFile: settings.maxDiagnosticsPerFile, ...(lineText ? { lineText } : {}) }, token) ?? [];
       diagnostics.push(...this.looseSourceDiagnostics(results, path));
     }

@@ -11,6 +11,7 @@ import type { ScopeResult } from '../analysis/results';
 import { detectFormat, parseTripleLine } from '../core/formats';
 import { TRIPLE_FINDINGS } from '../core/types';
 import { SOURCE } from './diagnostics';
+import { lineOf } from './lineRanges';
 
 const DUP_BIT = 1 << TRIPLE_FINDINGS.indexOf('duplicate-of-positive');
 
@@ -24,15 +25,11 @@ export function isOurFinding(d: Diagnostic): boolean {
   return d.source === SOURCE && typeof d.code === 'string' && (TRIPLE_FINDINGS as readonly string[]).includes(d.code);
 }
 
-function lineText(doc: TextDocument, line: number): string {
-  return doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r?\n$/, '');
-}
-
 /** Range deleting lines first..last with their line break (the preceding one for a final line without one). */
 export function deleteLinesRange(doc: TextDocument, first: number, last: number): Range {
   if (last + 1 < doc.lineCount) return { start: { line: first, character: 0 }, end: { line: last + 1, character: 0 } };
-  const end = { line: last, character: lineText(doc, last).length };
-  if (first > 0) return { start: { line: first - 1, character: lineText(doc, first - 1).length }, end };
+  const end = { line: last, character: lineOf(doc, last).length };
+  if (first > 0) return { start: { line: first - 1, character: lineOf(doc, first - 1).length }, end };
   return { start: { line: 0, character: 0 }, end };
 }
 
@@ -111,7 +108,7 @@ export function codeActions(input: CodeActionInput): CodeAction[] {
   }
   for (const [line, diags] of byLine) {
     if (line >= doc.lineCount) continue;
-    const text = lineText(doc, line);
+    const text = lineOf(doc, line);
     const count = parseTripleLine(text, { file: input.path, line: line + 1, format }).triples.length;
     // The line no longer holds a triple (edited since): nothing sensible to remove.
     if (count === 0) continue;

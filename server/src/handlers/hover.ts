@@ -10,7 +10,7 @@ import type { ScopeResult, TripleInfo } from '../analysis/results';
 import { parseConfig } from '../core/config';
 import { describeFinding } from '../core/findings';
 import type { FindingId } from '../core/types';
-import { negativeSpans } from './lineRanges';
+import { lineOf, negativeSpans } from './lineRanges';
 import { findingMessage, num, percent, sig3, SOURCE_FINDINGS } from './words';
 
 function markdown(lines: string[]): MarkupContent {
@@ -57,7 +57,7 @@ function tripleLines(r: ScopeResult, e: TripleInfo): string[] {
  * under the cursor is shown, else all of them (at most four).
  */
 export function tripleHover(doc: TextDocument, path: string, pos: Position, results: readonly ScopeResult[]): Hover | null {
-  const lineText = doc.getText({ start: { line: pos.line, character: 0 }, end: { line: pos.line + 1, character: 0 } }).replace(/\r?\n$/, '');
+  const lineText = lineOf(doc, pos.line);
   const sections: string[][] = [];
   for (const r of results) {
     const triples = r.triplesOnLine(path, pos.line + 1);

@@ -4,10 +4,16 @@
  * (jsonc-parser, for offsets); when that fails, callers fall back to the line.
  */
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseTripleLine } from '../core/formats';
 import type { WireUnit } from '../analysis/wire';
 
 export interface Span { start: number; end: number }
+
+/** A document's 0-based line without its line break (`\r\n`, `\r` or `\n`: the breaks LSP counts lines by). */
+export function lineOf(doc: TextDocument, line: number): string {
+  return doc.getText({ start: { line, character: 0 }, end: { line: line + 1, character: 0 } }).replace(/\r\n$|\r$|\n$/, '');
+}
 
 const NEGATIVE_N = /^negative_(\d+)$/;
 
@@ -59,8 +65,7 @@ function tsvNegative(text: string): Span | null {
  */
 export function negativeSpans(lineText: string, line: number, unit: Pick<WireUnit, 'format' | 'key'>, count: number): (Span | null)[] {
   const bom = line === 1 && lineText.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let text = bom ? lineText.slice(1) : lineText;
-  if (text.endsWith('\r')) text = text.slice(0, -1);
+  const text = bom ? lineText.slice(1) : lineText;
   const out: (Span | null)[] = new Array<Span | null>(count).fill(null);
   if (unit.format === 'tsv') {
     const s = tsvNegative(text);
