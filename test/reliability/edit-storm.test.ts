@@ -116,6 +116,8 @@ async function stormAndCompare(t: TestContext, c: StormCase, seed: number): Prom
   assert.deepEqual(lateVersions.map((p) => p.version), [], 'no publish for an older version after a newer one');
   for (const p of published) assert.ok(p.version !== undefined && p.version <= report.finalVersion);
   // Runs are superseded, not queued: at most one per save plus the final one (and one in flight at the start).
+  // (The bound means nothing if no run start was seen: the final text's run at least is one.)
+  assert.ok(runs >= 1, 'the run of the final text was seen starting');
   assert.ok(runs <= report.saves + 2, `runs started (${runs}) ≤ saves (${report.saves}) + 2`);
   assert.ok(settleSeconds < 60, `the final result arrives in ${settleSeconds.toFixed(1)} s`);
   // Hovers answered throughout.
