@@ -1,7 +1,7 @@
 /**
  * Where things are in the text of one JSON line, for messages: the column of
  * the value at a field path (`locate`), repeated keys that JSON.parse would
- * silently merge (`firstDuplicateKey`), and the place and words of a syntax
+ * silently merge (`duplicateKeyProblem`), and the place and words of a syntax
  * error (`syntaxProblem`). What a record means is `jsonl.ts`'s business; this
  * module runs only on lines that have a problem (except the duplicate-key scan).
  */
@@ -17,11 +17,55 @@ export interface Pending { path: Path; field: string; message: string }
 
 // ---------------------------------------------------------------- columns of fields
 
+/** The text of a JSON string token (escapes only decoded when there are some). */
+const unquote = (token: string): string => (token.includes('\\') ? JSON.parse(token) as string : token.slice(1, -1));
+
+/** An open object or list during a `walk`: where the walk is in it (the current index, or the key of the current value). */
+interface Frame<T> { array: boolean; index: number; key: string; tag: T }
+
+const STOP = Symbol('stop');
+
+/**
+ * One left-to-right walk over the tokens of a line JSON.parse accepted, with an
+ * explicit stack of the open objects and lists: no tree, no recursion, so
+ * nesting depth and line length cost only time. `onValue(offset, open)` runs
+ * where each value starts; what it returns becomes the `tag` of the object or
+ * list starting there (if one does), or STOP ends the walk. The walk also ends
+ * before the first token at or after `until`. Returns the containers open at its end.
+ */
+function walk<T>(text: string, until: number, onValue: (offset: number, open: readonly Frame<T>[]) => T | typeof STOP): Frame<T>[] {
+  const TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"|[{}[\],:]|[^\s{}[\],:"]+/g;
+  const open: Frame<T>[] = [];
+  let expectKey = false;
+  for (let m: RegExpExecArray | null; (m = TOKEN.exec(text)) !== null && m.index < until;) {
+    const tok = m[0];
+    const c = tok.charCodeAt(0);
+    const top = open[open.length - 1];
+    if (c === 0x2c /* , */) {
+      if (top.array) top.index++; else expectKey = true;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      open.pop();
+      expectKey = false;
+    } else if (c === 0x3a /* : */) {
+      // between a key and its value
+    } else if (expectKey) {
+      top.key = unquote(tok);
+      expectKey = false;
+    } else {
+      const tag = onValue(m.index, open);
+      if (tag === STOP) break;
+      if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+        open.push({ array: c === 0x5b, index: 0, key: '', tag });
+        expectKey = c === 0x7b;
+      }
+    }
+  }
+  return open;
+}
+
 /**
  * Offsets of the values at `paths` in a line that JSON.parse accepted (for each,
- * the deepest existing prefix; the root's when none). One left-to-right walk
- * over the tokens with an explicit stack: no tree, no recursion, so nesting
- * depth and line length cost only time.
+ * the deepest existing prefix; the root's when none), in one `walk`.
  */
 function valueOffsets(text: string, paths: Path[]): number[] {
   const SEP = '\u0000';
@@ -29,44 +73,21 @@ function valueOffsets(text: string, paths: Path[]): number[] {
   // Every prefix of every path, and the offset where its value starts once found.
   const wanted = new Map<string, number>();
   for (const p of paths) for (let len = 0; len <= p.length; len++) wanted.set(keyOf(p, len), -1);
-  const prefixes = new Set<string>(wanted.keys());
-  interface Frame { array: boolean; index: number; key: string | null; path: string | null }
-  const stack: Frame[] = [];
   let missing = wanted.size;
-  // The path (as a wanted key) of the value that starts now, or null when no wanted path goes through it.
-  const valuePath = (): string | null => {
-    if (stack.length === 0) return '';
-    const top = stack[stack.length - 1];
-    if (top.path === null) return null;
-    const seg = top.array ? `#${top.index}` : `$${top.key}`;
-    const k = top.path === '' ? seg : top.path + SEP + seg;
-    return prefixes.has(k) ? k : null;
-  };
-  const TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"|[{}[\],:]|[^\s{}[\],:"]+/g;
-  let m: RegExpExecArray | null;
-  let expectKey = false;
-  while (missing > 0 && (m = TOKEN.exec(text)) !== null) {
-    const tok = m[0];
-    const c = tok.charCodeAt(0);
-    if (c === 0x2c /* , */) {
-      const top = stack[stack.length - 1];
-      if (top.array) top.index++; else expectKey = true;
-      continue;
+  if (missing === 0) return [];
+  // Each container is tagged with its path (as a wanted key), or null when no wanted path goes through it.
+  walk<string | null>(text, Infinity, (offset, open) => {
+    let path: string | null = '';
+    if (open.length > 0) {
+      const top = open[open.length - 1];
+      if (top.tag === null) return null;
+      const seg = top.array ? `#${top.index}` : `$${top.key}`;
+      path = top.tag === '' ? seg : top.tag + SEP + seg;
+      if (!wanted.has(path)) return null;
     }
-    if (c === 0x3a /* : */) continue;
-    if (c === 0x7d /* } */ || c === 0x5d /* ] */) { stack.pop(); expectKey = false; continue; }
-    if (expectKey) {
-      stack[stack.length - 1].key = tok.includes('\\') ? JSON.parse(tok) as string : tok.slice(1, -1);
-      expectKey = false;
-      continue;
-    }
-    const path = valuePath();
-    if (path !== null && wanted.get(path) === -1) { wanted.set(path, m.index); missing--; }
-    if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      stack.push({ array: c === 0x5b, index: 0, key: null, path });
-      expectKey = c === 0x7b;
-    }
-  }
+    if (wanted.get(path) === -1) { wanted.set(path, offset); if (--missing === 0) return STOP; }
+    return path;
+  });
   return paths.map((p) => {
     for (let len = p.length; len >= 0; len--) {
       const at = wanted.get(keyOf(p, len));
@@ -96,7 +117,7 @@ interface Duplicate { key: string; offset: number; path: Path }
  * unescaped quote, so jumping from quote to quote is exact; only keys (a string
  * followed by ':') are kept, one set per open object.
  */
-export function firstDuplicateKey(text: string): Duplicate | null {
+function firstDuplicateKey(text: string): Duplicate | null {
   // Keys of each open object, innermost last; most objects have a handful, so a list beats a Set.
   const keys: (string[] | Set<string>)[] = [];
   let depth = -1;
@@ -123,8 +144,7 @@ export function firstDuplicateKey(text: string): Duplicate | null {
     let next = pos;
     while (next < n && text.charCodeAt(next) <= 0x20) next++;
     if (text.charCodeAt(next) !== 0x3a /* : */ || depth < 0) continue;
-    const raw = text.slice(at + 1, end);
-    const key = raw.includes('\\') ? JSON.parse(`"${raw}"`) as string : raw;
+    const key = unquote(text.slice(at, end + 1));
     const seen = keys[depth];
     if (Array.isArray(seen) ? seen.includes(key) : seen.has(key)) return { key, offset: at, path: [...containerPath(text, at), key] };
     if (!Array.isArray(seen)) seen.add(key);
@@ -132,36 +152,19 @@ export function firstDuplicateKey(text: string): Duplicate | null {
   }
 }
 
-/** Path of the object or list that holds the token at `offset` of a valid JSON line (iterative, like `valueOffsets`). */
+/** Path of the object or list that holds the token at `offset` of a valid JSON line. */
 function containerPath(text: string, offset: number): Path {
-  const path: Path = [];
-  const arrays: boolean[] = [];
-  const TOKEN = /"[^"\\]*(?:\\.[^"\\]*)*"|[{}[\],:]|[^\s{}[\],:"]+/g;
-  let m: RegExpExecArray | null;
-  let expectKey = false;
-  while ((m = TOKEN.exec(text)) !== null && m.index < offset) {
-    const c = m[0].charCodeAt(0);
-    const top = arrays.length - 1;
-    if (c === 0x2c /* , */) {
-      if (arrays[top]) (path[top] as number)++; else expectKey = true;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      arrays.pop();
-      path.pop();
-      expectKey = false;
-    } else if (expectKey) {
-      path[top] = m[0].includes('\\') ? JSON.parse(m[0]) as string : m[0].slice(1, -1);
-      expectKey = false;
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      arrays.push(c === 0x5b);
-      path.push(c === 0x5b ? 0 : '');
-      expectKey = c === 0x7b;
-    }
-  }
-  // The innermost entry is the container's own (pending) key or index: drop it.
-  return path.slice(0, -1);
+  // Each open container's current key or index leads to the next; the innermost one's is the token's own: dropped.
+  return walk<null>(text, offset, () => null).slice(0, -1).map((f) => (f.array ? f.index : f.key));
 }
 
-export function duplicateProblem(ctx: LineContext, dup: Duplicate): Problem {
+/**
+ * The problem of a line JSON.parse accepted that repeats a key in one object
+ * (JSON.parse keeps the last without a word: which one was meant is unknown), or null.
+ */
+export function duplicateKeyProblem(text: string, ctx: LineContext): Problem | null {
+  const dup = firstDuplicateKey(text);
+  if (!dup) return null;
   const inside = jsonPathText(dup.path.slice(0, -1));
   return {
     file: ctx.file, line: ctx.line, column: dup.offset + 1, field: jsonPathText(dup.path),

@@ -16,7 +16,7 @@
  */
 import type { RawTriple } from '../types';
 import { jsonPathText, type LineContext, type ParsedLine } from './common';
-import { duplicateProblem, firstDuplicateKey, locate, syntaxProblem, type Path, type Pending } from './jsonText';
+import { duplicateKeyProblem, locate, syntaxProblem, type Path, type Pending } from './jsonText';
 
 interface Item {
   text: string;
@@ -260,9 +260,8 @@ export function parseJsonlLine(text: string, ctx: LineContext): ParsedLine {
   } catch (err) {
     return { triples: [], problems: [syntaxProblem(text, ctx, err)] };
   }
-  // JSON.parse keeps the last of repeated keys without a word: which one was meant is unknown.
-  const dup = firstDuplicateKey(text);
-  if (dup) return { triples: [], problems: [duplicateProblem(ctx, dup)] };
+  const dup = duplicateKeyProblem(text, ctx);
+  if (dup) return { triples: [], problems: [dup] };
   const out = new Collector();
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     out.report([], `expected a JSON object with "query", "positive" and "negative", got ${kindOf(value)}`);
