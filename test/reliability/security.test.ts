@@ -360,6 +360,12 @@ describe('quick fixes undo to a byte-identical file; exports never overwrite una
     assert.equal(readFileSync(source, 'utf8'), files[0].text);
     // A target that cannot be written: a clear error, and no temporary file left behind.
     await assert.rejects(client.request('eci/exportCurated', { ...params, target: join(dir, 'no-such-dir', 'x.jsonl') }), /cannot write .*no-such-dir/);
+    // A failure after the copy was written (a folder where the target should go: the final rename
+    // fails) leaves neither a partial target nor the temporary file.
+    mkdirSync(join(dir, 'a-folder.jsonl'));
+    await assert.rejects(client.request('eci/exportCurated', { ...params, target: join(dir, 'a-folder.jsonl'), overwrite: true }), /cannot write .*a-folder\.jsonl/);
+    assert.deepEqual(readdirSync(join(dir, 'a-folder.jsonl')), []);
+    assert.deepEqual(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'the temporary file of the failed export is removed');
     const ok = await client.request<ExportCuratedRequest.Result>('eci/exportCurated', { ...params, target: join(dir, 'fresh.jsonl') });
     assert.equal(ok.dropped, 2);
     const kept = linesWithBreaks(files[0].text).filter((_, k) => !files[0].dups.includes(k)).join('');
