@@ -4,9 +4,8 @@
  * dies (out of memory, a native crash), pending runs fail and the next run
  * starts a fresh worker.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { bundleOrSource, type WorkerEntry } from '../workerEntry';
 import type { Progress } from './analyze';
 import type { FailureStage, HostToWorker, RunNote, RunSpec, WireResult, WorkerToHost } from './wire';
 
@@ -21,21 +20,8 @@ interface Pending {
 }
 
 /** Bundle next to us (dist/analysisWorker.js), else the TypeScript source through tsx's require hook. */
-export function analysisWorkerEntry(): { file: string; execArgv?: string[] } {
-  const bundled = join(__dirname, 'analysisWorker.js');
-  if (existsSync(bundled)) return { file: bundled };
-  const source = join(__dirname, 'analysisWorker.ts');
-  if (existsSync(source)) {
-    // tsx's CommonJS hook (not `--import tsx`, which Node 20 ignores for a worker's entry; see encoder/client.ts).
-    let preload: string;
-    try {
-      preload = require.resolve('tsx/cjs');
-    } catch {
-      throw new Error('running the analysis worker from TypeScript source needs the tsx package (dev dependency)');
-    }
-    return { file: source, execArgv: ['--require', preload] };
-  }
-  throw new Error(`analysis worker not found: expected ${bundled} (bundle) or ${source} (source run with tsx)`);
+export function analysisWorkerEntry(): WorkerEntry {
+  return bundleOrSource(__dirname, 'analysisWorker.js', 'analysisWorker.ts', 'analysis worker', (message) => new Error(message));
 }
 
 export class AnalysisHost {

@@ -11,8 +11,9 @@
  * a run served entirely from the embedding cache never loads the model (≈ 0.3–1 s saved).
  */
 import { existsSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { bundleOrSource, viaTsx, type WorkerEntry } from '../workerEntry';
 import { pinnedInfo } from './modelInfo';
 import {
   EncoderError,
@@ -33,27 +34,8 @@ export interface EmbedOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-export interface WorkerEntry {
-  file: string;
-  execArgv?: string[];
-}
-
 /** File digests outlive workers (and clients), so restarts and reopens skip re-hashing the model. */
 const digestCache = new Map<string, FileDigest>();
-
-/**
- * Preload for running worker.ts from source. `--import tsx` does NOT work for a Worker's
- * entry on Node 20 (tsx 4.23: "Unknown file extension .ts" — the ESM hooks are not active for
- * the worker's main module), but tsx's CommonJS require hook does, and this project compiles
- * to CommonJS. Resolved to an absolute path so it works whatever the cwd is.
- */
-function tsxPreload(): string {
-  try {
-    return require.resolve('tsx/cjs');
-  } catch {
-    throw new EncoderError('missing-file', 'running the encoder worker from TypeScript source needs the tsx package (dev dependency)');
-  }
-}
 
 /**
  * Where the worker code is. Explicit path first (a .ts file runs through tsx). Otherwise, next
@@ -61,16 +43,12 @@ function tsxPreload(): string {
  * second entry for the worker), else `worker.ts` when running from source under tsx (tests).
  */
 export function resolveWorkerEntry(explicit?: string): WorkerEntry {
-  const viaTsx = (file: string): WorkerEntry => ({ file, execArgv: ['--require', tsxPreload()] });
+  const fail = (message: string) => new EncoderError('missing-file', message);
   if (explicit) {
-    if (!existsSync(explicit)) throw new EncoderError('missing-file', `encoder worker file ${explicit} does not exist`);
-    return extname(explicit) === '.ts' ? viaTsx(explicit) : { file: explicit };
+    if (!existsSync(explicit)) throw fail(`encoder worker file ${explicit} does not exist`);
+    return extname(explicit) === '.ts' ? viaTsx(explicit, 'encoder worker', fail) : { file: explicit };
   }
-  const bundled = join(__dirname, 'encoderWorker.js');
-  if (existsSync(bundled)) return { file: bundled };
-  const source = join(__dirname, 'worker.ts');
-  if (existsSync(source)) return viaTsx(source);
-  throw new EncoderError('missing-file', `encoder worker not found: expected ${bundled} (bundle) or ${source} (source run with tsx)`);
+  return bundleOrSource(__dirname, 'encoderWorker.js', 'worker.ts', 'encoder worker', fail);
 }
 
 interface Pending {
