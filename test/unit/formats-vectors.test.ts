@@ -105,3 +105,19 @@ test('null embeddings count as absent', () => {
   assert.deepEqual(r.problems, []);
   assert.equal(r.triples[0].vectors, undefined);
 });
+
+test('numbered negatives take their vectors from neg_embeddings (numeric order) or negative_embedding', () => {
+  const r = jsonl(J({ query: 'q', positive: 'p', negative_2: 'two', negative_1: 'one', query_embedding: [1, 0], positive_embedding: [0, 1], neg_embeddings: [[1, 1], [2, 1]] }));
+  assert.deepEqual(r.problems, []);
+  assert.deepEqual(r.triples.map((t) => [t.negative, [...t.vectors!.negative!]]), [['one', [1, 1]], ['two', [2, 1]]]);
+  const one = jsonl(J({ query: 'q', positive: 'p', negative_1: 'one', negative_embedding: [3, 4] }));
+  assert.deepEqual(one.problems, []);
+  assert.deepEqual([...one.triples[0].vectors!.negative!], [3, 4]);
+  const text = J({ query: 'q', positive: 'p', negative_1: 'one', negative_2: 'two', neg_embeddings: [[1, 1]] });
+  const bad = jsonl(text);
+  assert.equal(bad.triples.length, 0);
+  const p = only(bad.problems);
+  assert.equal(p.field, 'neg_embeddings');
+  assert.equal(p.message, 'neg_embeddings: expected 2 vectors (one per entry of "negative_1"…"negative_n"), got 1');
+  assert.equal(p.column, text.indexOf('[[1,1]]') + 1);
+});

@@ -9,8 +9,9 @@
  * - lists:   {"query", "pos": [..], "neg": [..]}  and  {"query", "positive", "negative_1".."negative_n"};
  * - grouped: {"query", "pos": [..], "neg": {"bm25": [..], "dense": [..]}} — the key becomes the source;
  * - vectors: query_embedding, positive_embedding, negative_embedding, or
- *   pos_embeddings / neg_embeddings aligned with the lists (an object with the
- *   same keys for grouped negatives). `null` counts as absent.
+ *   pos_embeddings / neg_embeddings aligned with the lists (numbered negatives
+ *   in numeric order; an object with the same keys for grouped negatives).
+ *   `null` counts as absent.
  * Precedence when several spellings are present: query > anchor > q,
  * positive > pos, negative > neg > negative_N.
  */
@@ -184,7 +185,7 @@ function readNegatives(rec: Record<string, unknown>, out: Collector): Candidates
     const text = textAt(rec[key], [key], out);
     return { text: text ?? '', index: i, ok: text !== undefined };
   });
-  return { items, fatal: false };
+  return { items, fatal: !attachVectors(rec, items, rec.neg_embeddings, ['neg_embeddings'], '"negative_1"…"negative_n"', 'negative_embedding', out) };
 }
 
 function readGrouped(rec: Record<string, unknown>, neg: Record<string, unknown>, out: Collector): Candidates {
