@@ -61,7 +61,8 @@ function diag(range: Range, sev: DiagnosticSeverity, message: string, code: stri
 /** A folder with a model: model.onnx or onnx/model.onnx, and tokenizer.json. */
 function modelProblem(dir: string): string | null {
   if (!existsSync(dir)) return `encoder folder ${dir} does not exist (expected a folder with model.onnx and tokenizer.json)`;
-  if (!statSync(dir).isDirectory()) return notAFolder(dir);
+  const notFolder = notAFolder(dir);
+  if (notFolder) return notFolder;
   if (!modelCandidates(dir).some((p) => existsSync(p))) return missingModelMessage(dir);
   if (!existsSync(join(dir, 'tokenizer.json'))) return missingTokenizerMessage(join(dir, 'tokenizer.json'));
   return null;
