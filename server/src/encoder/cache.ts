@@ -285,7 +285,7 @@ export class EmbeddingCache {
   private catchUp(warn = true): number {
     const fd = this.requireOpen();
     const R = this.recordSize;
-    const end = Math.floor(fstatSync(fd).size / R) * R;
+    const end = this.wholeEnd();
     if (end <= this.scannedEnd) return 0;
     const perChunk = Math.max(1, Math.floor(SCAN_CHUNK_BYTES / R));
     const chunk = Buffer.alloc(perChunk * R);
