@@ -4,6 +4,7 @@
  * the test-only fault/trace environment of server/src/encoder/testHooks.ts, and broken
  * model folders built from the tiny BERT fixture.
  */
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,45 @@ export function checkCacheDir(cacheDir: string): CacheFileCheck[] {
     }
   }
   return out;
+}
+
+/** The one cache file in `cacheDir` (asserts there is exactly one). */
+export function onlyCacheFile(cacheDir: string): CacheFileCheck {
+  const files = checkCacheDir(cacheDir);
+  assert.equal(files.length, 1, `one cache file expected in ${cacheDir}`);
+  return files[0]!;
+}
+
+/** Every record of a cache file passes its checksum and no stray bytes follow the last one. */
+export function assertCacheIntact(f: CacheFileCheck): void {
+  assert.equal(f.bad, 0, `${f.path}: ${f.bad} record(s) fail their checksum`);
+  assert.equal(f.tail, 0, `${f.path}: ${f.tail} stray bytes after the last record`);
+}
+
+/** The one cache file of `cacheDir`, checked intact. */
+export function intactCacheFile(cacheDir: string): CacheFileCheck {
+  const f = onlyCacheFile(cacheDir);
+  assertCacheIntact(f);
+  return f;
+}
+
+/**
+ * Equal up to float32 rounding: numbers within 1e-6 (relative, absolute below 1), arrays
+ * element by element, objects key by key (of `expected`), anything else exactly. Texts
+ * embedded again, or in batches padded to other lengths, differ from the first vectors in
+ * the last bits (scores by ~1e-8); a wrong vector shows as 1e-2 and more.
+ */
+export function assertCloseScores(actual: unknown, expected: unknown, where = ''): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    assert.ok(Math.abs(actual - expected) <= 1e-6 * Math.max(1, Math.abs(expected)), `${where}: ${actual} vs ${expected}`);
+  } else if (Array.isArray(expected) && Array.isArray(actual)) {
+    assert.equal(actual.length, expected.length, `${where}: length`);
+    expected.forEach((e, i) => assertCloseScores(actual[i], e, `${where}[${i}]`));
+  } else if (expected && typeof expected === 'object' && actual && typeof actual === 'object') {
+    for (const k of Object.keys(expected)) assertCloseScores((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${where}.${k}`);
+  } else {
+    assert.equal(actual, expected, where);
+  }
 }
 
 /** Environment that turns on the encoder worker's test-only fault injection and tracing. */

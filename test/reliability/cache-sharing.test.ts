@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, closeSync, readSync, tru
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { RunState } from '../../shared/protocol';
-import { checkCacheDir, faultEnv, makeBert, readTrace, runCli, type CacheFileCheck } from '../helpers/encoderFaults';
+import { assertCacheIntact, assertCloseScores, faultEnv, makeBert, onlyCacheFile, readTrace, runCli, type CacheFileCheck } from '../helpers/encoderFaults';
 import { ROOT, TestClient } from '../helpers/lspClient';
 import { examplesWorkspace, tempDir } from '../helpers/lspFixtures';
 
@@ -26,26 +26,7 @@ const DIST = existsSync(join(ROOT, 'dist', 'cli.js'));
 const scores = (r: Report) => r.sources.map((s) => [s.name, s.eci, s.perExample, s.diversity] as const);
 
 /** Same sources in the same order, scores equal up to float32 rounding of re-embedded texts. */
-function assertSameScores(actual: Report, expected: Report): void {
-  const a = scores(actual);
-  const e = scores(expected);
-  assert.deepEqual(a.map((x) => x[0]), e.map((x) => x[0]));
-  a.forEach((row, i) => row.slice(1).forEach((v, k) => {
-    const want = e[i]![k + 1] as number;
-    assert.ok(Math.abs((v as number) - want) <= 1e-6 * Math.max(1, Math.abs(want)), `${row[0]}: ${v} vs ${want}`);
-  }));
-}
-
-function onlyFile(cacheDir: string): CacheFileCheck {
-  const files = checkCacheDir(cacheDir);
-  assert.equal(files.length, 1, `one cache file in ${cacheDir}`);
-  return files[0]!;
-}
-
-function assertIntact(f: CacheFileCheck): void {
-  assert.equal(f.bad, 0, `${f.path}: ${f.bad} record(s) fail their checksum`);
-  assert.equal(f.tail, 0, `${f.path}: ${f.tail} stray bytes after the last record`);
-}
+const assertSameScores = (actual: Report, expected: Report) => assertCloseScores(scores(actual), scores(expected), 'sources');
 
 /** Flips one byte inside the vector of record `rec` (the key stays, the checksum no longer matches). */
 function garble(f: CacheFileCheck, rec: number): void {
@@ -80,14 +61,14 @@ describe('a damaged cache is detected, rebuilt with a warning, and costs only it
     await makeBert(join(work, 'models', 'tiny'));
     const first = await traced('trace-cold');
     reference = JSON.parse(first.run.stdout) as Report;
-    const f = onlyFile(cache);
-    assertIntact(f);
+    const f = onlyCacheFile(cache);
+    assertCacheIntact(f);
     records = f.records;
     assert.equal(first.embedded, records, 'a cold run embeds every distinct text once');
   });
 
   test('CLI: garbled records', async () => {
-    const f = onlyFile(cache);
+    const f = onlyCacheFile(cache);
     garble(f, 3);
     garble(f, records - 10);
     const { run, embedded } = await traced('trace-garbled');
@@ -97,14 +78,14 @@ describe('a damaged cache is detected, rebuilt with a warning, and costs only it
     assert.equal(run.stderr.split('\n').filter(Boolean).length, 1, 'nothing else on stderr');
     assert.equal(embedded, 2, 'only the two damaged texts were embedded again');
     assertSameScores(JSON.parse(run.stdout) as Report, reference);
-    const after = onlyFile(cache);
-    assertIntact(after);
+    const after = onlyCacheFile(cache);
+    assertCacheIntact(after);
     assert.equal(after.records, records);
     assert.equal(after.distinctKeys, records);
   });
 
   test('CLI: a file truncated in the middle of a record', async () => {
-    const f = onlyFile(cache);
+    const f = onlyCacheFile(cache);
     const R = 16 + 4 * f.dimension + 4;
     truncateSync(f.path, (records - 1) * R - Math.floor(R / 2)); // the last record gone, the one before it cut in half
     const { run, embedded } = await traced('trace-truncated');
@@ -113,8 +94,8 @@ describe('a damaged cache is detected, rebuilt with a warning, and costs only it
     assert.match(w[0]!, new RegExp(`embedding cache ${f.path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: dropped a truncated record at the end \\(${R - Math.floor(R / 2)} of ${R} bytes\\); file truncated to ${records - 2} records`));
     assert.equal(embedded, 2);
     assertSameScores(JSON.parse(run.stdout) as Report, reference);
-    const after = onlyFile(cache);
-    assertIntact(after);
+    const after = onlyCacheFile(cache);
+    assertCacheIntact(after);
     assert.equal(after.records, records);
   });
 
@@ -126,7 +107,7 @@ describe('a damaged cache is detected, rebuilt with a warning, and costs only it
   });
 
   test('language server: the warning is in its log, the run scores, only the damaged text is embedded', async () => {
-    garble(onlyFile(cache), 0);
+    garble(onlyCacheFile(cache), 0);
     const dir = examplesWorkspace();
     mkdirSync(join(dir, 'models'));
     await makeBert(join(dir, 'models', 'tiny'));
@@ -148,8 +129,8 @@ describe('a damaged cache is detected, rebuilt with a warning, and costs only it
     } finally {
       await client.stop();
     }
-    const after = onlyFile(cache);
-    assertIntact(after);
+    const after = onlyCacheFile(cache);
+    assertCacheIntact(after);
     assert.equal(after.distinctKeys, records);
   });
 });
@@ -181,8 +162,8 @@ describe('the CLI and the language server filling one cache at the same time', {
 
     const server = readTrace(serverTrace).texts;
     const fromCli = readTrace(cliTrace).texts;
-    const f = onlyFile(cache);
-    assertIntact(f);
+    const f = onlyCacheFile(cache);
+    assertCacheIntact(f);
     console.log(`# embedded: server ${server}, CLI ${fromCli}; cache: ${f.records} records, ${f.distinctKeys} distinct`);
     assert.ok(server > 0 && fromCli > 0, 'both processes embedded (and appended) at the same time');
     assert.ok(f.distinctKeys <= f.records, 'duplicates (the same text appended by both) are allowed');

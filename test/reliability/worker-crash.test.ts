@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import type { RunState } from '../../shared/protocol';
-import { checkCacheDir, faultEnv, makeBert, readTrace, runCli, type CliRun } from '../helpers/encoderFaults';
+import { assertCloseScores, checkCacheDir, faultEnv, intactCacheFile, makeBert, readTrace, runCli, type CliRun } from '../helpers/encoderFaults';
 import { messageOf, offsetAt, ROOT, TestClient } from '../helpers/lspClient';
 import { examplesWorkspace, tempDir } from '../helpers/lspFixtures';
 
@@ -33,16 +33,6 @@ function essence(r: Report) {
   };
 }
 
-/** Every record of every cache file passes its checksum; returns the records of the one file. */
-function assertIntact(cacheDir: string): { records: number; distinctKeys: number } {
-  const files = checkCacheDir(cacheDir);
-  assert.equal(files.length, 1, `one cache file expected in ${cacheDir}`);
-  const [f] = files;
-  assert.equal(f!.bad, 0, `${f!.path}: ${f!.bad} record(s) fail their checksum`);
-  assert.equal(f!.tail, 0, `${f!.path}: ${f!.tail} stray bytes after the last record`);
-  return f!;
-}
-
 /** CLI failure contract: exit 2, nothing on stdout, exactly one line on stderr, no stack trace. */
 function assertOneLineFailure(run: CliRun, pattern: RegExp): void {
   assert.equal(run.code, 2, `exit code (stderr: ${run.stderr})`);
@@ -56,25 +46,6 @@ function assertOneLineFailure(run: CliRun, pattern: RegExp): void {
 const DIST = existsSync(join(ROOT, 'dist', 'cli.js'));
 const score = (cacheDir: string) => ['score', 'eci.config.jsonc', '--cache-dir', cacheDir, '--format', 'json', '--triples', '-q'];
 
-/**
- * Equal up to float32 rounding. The server embeds in slices of 256 texts where the CLI
- * hands the encoder a whole chunk, so its batches are padded to other lengths and its
- * vectors differ from the CLI's in the last bits (scores by ~1e-8): that is not a
- * resume bug, which would show as a wrong vector (differences of 1e-2 and more).
- */
-function assertClose(actual: unknown, expected: unknown, where = ''): void {
-  if (typeof expected === 'number' && typeof actual === 'number') {
-    assert.ok(Math.abs(actual - expected) <= 1e-6 * Math.max(1, Math.abs(expected)), `${where}: ${actual} vs ${expected}`);
-  } else if (Array.isArray(expected) && Array.isArray(actual)) {
-    assert.equal(actual.length, expected.length, `${where}: length`);
-    expected.forEach((e, i) => assertClose(actual[i], e, `${where}[${i}]`));
-  } else if (expected && typeof expected === 'object' && actual && typeof actual === 'object') {
-    for (const k of Object.keys(expected)) assertClose((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k], `${where}.${k}`);
-  } else {
-    assert.equal(actual, expected, where);
-  }
-}
-
 let work: string;
 let reference: Report;
 /** Distinct texts of the examples = records of a complete cache. */
@@ -87,7 +58,7 @@ before(async () => {
   const run = await runCli(score(cache), { cwd: work });
   assert.equal(run.code, 0, run.stderr);
   reference = JSON.parse(run.stdout) as Report;
-  distinct = assertIntact(cache).records;
+  distinct = intactCacheFile(cache).records;
   assert.ok(distinct > 256, 'the examples need more than one 256-text chunk for a crash to leave part of them cached');
 });
 
@@ -105,7 +76,7 @@ describe('encoder worker crash, CLI', { skip: !DIST && 'run npm run build first'
     assertOneLineFailure(crashed,
       /^eci-sem: the target encoder failed: the encoder worker stopped unexpectedly \(exited with code 3\) while embedding with \S+models\/default\/model\.onnx/);
     assert.equal(existsSync(marker), false, 'the fault fired (and only once)');
-    const kept = assertIntact(cache);
+    const kept = intactCacheFile(cache);
     assert.equal(kept.records, 256, 'the chunk embedded before the crash is cached');
     assert.equal(kept.distinctKeys, kept.records);
 
@@ -116,7 +87,7 @@ describe('encoder worker crash, CLI', { skip: !DIST && 'run npm run build first'
     // Bit for bit: the resumed run embeds the crashed chunk's texts in the very batches the
     // undisturbed run used for them.
     assert.deepEqual(essence(JSON.parse(resumed.stdout) as Report), essence(reference), 'same scores and cosines as the undisturbed run');
-    const after = assertIntact(cache);
+    const after = intactCacheFile(cache);
     assert.equal(after.records, distinct);
     assert.equal(after.distinctKeys, distinct, 'no text was cached twice');
     assert.equal(readTrace(trace2).texts, distinct - kept.records, 'the resumed run embedded only the texts the crashed run had not cached');
@@ -139,7 +110,7 @@ describe('encoder worker crash, CLI', { skip: !DIST && 'run npm run build first'
     const report = JSON.parse(next.stdout) as Report;
     assert.deepEqual(report.sources.map((s) => s.name).sort(), ['BM25', 'LLM']);
     for (const s of report.sources) assert.ok(Number.isFinite(s.eci) && s.eci > 0, `${s.name}: ${s.eci}`);
-    assertIntact(cache);
+    intactCacheFile(cache);
   });
 });
 
@@ -178,7 +149,7 @@ describe('encoder worker crash, language server', { skip: !DIST && 'run npm run 
     const mid = await failedOnEncoder(/the encoder worker stopped unexpectedly \(crashed \(test fault: uncaught error in the encoder worker after 9 batches\)\) while embedding with \S+model\.onnx/);
     assert.match(messageOf(mid), /^the encoder stopped during the run: /);
     assert.equal(existsSync(midRun), false);
-    const kept = assertIntact(cache);
+    const kept = intactCacheFile(cache);
     // The first 256-text slice was done before the crash (exactly 256 unless a superseded run
     // interleaved; the resume check below holds either way).
     assert.ok(kept.records > 0 && kept.records < distinct, `what was embedded before the crash is cached (${kept.records} of ${distinct})`);
@@ -191,7 +162,7 @@ describe('encoder worker crash, language server', { skip: !DIST && 'run npm run 
     assert.match(messageOf(load), /^the encoder did not load: /);
     assert.equal(existsSync(atLoad), false);
     assert.equal(readTrace(trace).loads, before.loads + 1, 'a new worker was started for this run');
-    assert.equal(assertIntact(cache).records, kept.records);
+    assert.equal(intactCacheFile(cache).records, kept.records);
 
     // 3. The next run starts another worker, embeds only what is missing and scores like the CLI.
     const beforeResume = readTrace(trace);
@@ -199,12 +170,15 @@ describe('encoder worker crash, language server', { skip: !DIST && 'run npm run 
     await client.waitFor<RunState>('status', (s) => s.state === 'done', 120_000);
     const [scope] = (await client.request<{ scope: string }[]>('eci/ranking', {})).map((s) => s.scope);
     const { content } = await client.request<{ content: string }>('eci/exportReport', { scope, format: 'json', triples: true });
-    assertClose(essence(JSON.parse(content) as Report), essence(reference), 'report');
+    // Up to float32 rounding: the server embeds in slices of 256 texts where the CLI hands the
+    // encoder a whole chunk, so its batches are padded to other lengths and its vectors differ
+    // from the CLI's in the last bits; a resume bug would show as a wrong vector.
+    assertCloseScores(essence(JSON.parse(content) as Report), essence(reference), 'report');
     await client.diagnosticsOf(config, (d) => !d.some((x) => x.code === 'run-encoder'));
     const resumed = readTrace(trace);
     assert.equal(resumed.loads, beforeResume.loads + 1);
     assert.equal(resumed.texts - beforeResume.texts, distinct - kept.records, 'only the texts missing from the cache were embedded');
-    const full = assertIntact(cache);
+    const full = intactCacheFile(cache);
     assert.equal(full.records, distinct);
     assert.equal(full.distinctKeys, distinct);
     assert.equal(client.child.exitCode, null, 'the server kept running throughout');
