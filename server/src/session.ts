@@ -6,7 +6,6 @@
  * pure functions of handlers/ with them.
  */
 import { readFile } from 'node:fs/promises';
-import { sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CancellationTokenSource, CodeLensRefreshRequest, MessageType, ShowMessageNotification, TextDocuments, type CancellationToken, type Connection, type Diagnostic, type WorkDoneProgressServerReporter } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -25,6 +24,7 @@ import { lineOf } from './handlers/lineRanges';
 import { LintMemo, lintTriples, looksLikeTriples } from './handlers/lint';
 import { SOURCE_FINDINGS, sourceFindingMessage } from './handlers/words';
 import { SettingsCache } from './workspace/settings';
+import { isWithin } from './workspace/discovery';
 import { configScopeId, ScopeTracker } from './workspace/scopes';
 
 export interface ClientCaps {
@@ -86,7 +86,7 @@ export class Session {
       versionOf: (path) => this.docByPath(path)?.version,
       readText: (path) => readFile(path, 'utf8'),
       cwdFor: (def) => this.scopes.cwdFor(def),
-      inWorkspace: (p) => this.scopes.folders.some((f) => p === f || p.startsWith(f.endsWith(sep) ? f : f + sep)),
+      inWorkspace: (p) => this.scopes.folders.some((f) => isWithin(p, f)),
       createProgress: () => (this.caps.progress ? connection.window.createWorkDoneProgress().catch(() => nullProgress) : Promise.resolve(nullProgress)),
       onStatus: (state) => void connection.sendNotification(StatusNotification.method, state),
       onFinished: (scope) => void this.onRunFinished(scope),

@@ -63,6 +63,11 @@ export async function findLooseTripleFiles(folder: string): Promise<string[]> {
   return out;
 }
 
+/** Whether `path` is `folder` or lies under it (a folder written with a trailing separator, such as a root, included). */
+export function isWithin(path: string, folder: string): boolean {
+  return path === folder || path.startsWith(folder.endsWith(sep) ? folder : folder + sep);
+}
+
 /**
  * One source per loose file, named after the file; when two files share a
  * name, the folder path (relative to the workspace folder) tells them apart.
@@ -73,7 +78,7 @@ export function looseSourceNames(paths: readonly string[], folders: readonly str
   for (const p of paths) count.set(stem(p), (count.get(stem(p)) ?? 0) + 1);
   return paths.map((path) => {
     if (count.get(stem(path)) === 1) return { path, source: stem(path) };
-    const folder = folders.find((f) => path.startsWith(f + sep));
+    const folder = folders.find((f) => isWithin(path, f));
     const rel = folder ? relative(folder, dirname(path)) : dirname(path);
     return { path, source: rel ? `${rel.split(sep).join('/')}/${stem(path)}` : stem(path) };
   });

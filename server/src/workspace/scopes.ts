@@ -4,11 +4,11 @@
  * without a config (one source per file). Kept in step with the workspace as
  * files are opened, created and deleted.
  */
-import { dirname, sep } from 'node:path';
+import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ResultStore } from '../analysis/results';
 import { WORKSPACE_SCOPE, type RunManager, type ScopeDef } from '../analysis/runManager';
-import { findConfigs, findLooseTripleFiles, isConfigPath, isQuarantine, looseSourceNames } from './discovery';
+import { findConfigs, findLooseTripleFiles, isConfigPath, isQuarantine, isWithin, looseSourceNames } from './discovery';
 
 export function configScopeId(configPath: string): string {
   return pathToFileURL(configPath).href;
@@ -83,13 +83,13 @@ export class ScopeTracker {
     const out = new Set(this.store.forFile(path).map((r) => r.scope));
     if (this.loose.has(path)) out.add(WORKSPACE_SCOPE);
     for (const def of this.runs.scopes.values()) {
-      if (def.kind === 'config' && !this.store.get(def.id) && path.startsWith(dirname(def.configPath) + sep)) out.add(def.id);
+      if (def.kind === 'config' && !this.store.get(def.id) && isWithin(path, dirname(def.configPath))) out.add(def.id);
     }
     return [...out];
   }
 
   folderOf(path: string): string | undefined {
-    return this.folders.filter((f) => path === f || path.startsWith(f + sep)).sort((a, b) => b.length - a.length)[0];
+    return this.folders.filter((f) => isWithin(path, f)).sort((a, b) => b.length - a.length)[0];
   }
 
   cwdFor(def: ScopeDef): string {
