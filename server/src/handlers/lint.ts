@@ -84,7 +84,7 @@ export function looksLikeTriples(head: string, format: TripleFormat, complete: b
   if (!complete && lines.length > 1) lines.pop();
   let checked = 0;
   for (let k = 0; k < lines.length && checked < 3; k++) {
-    const text = lines[k].replace(/\r$/, '');
+    const text = lines[k];
     if (text.trim() === '') continue;
     const parsed = parseTripleLine(text, { file: '', line: k + 1, format });
     if (parsed.triples.length === 0 && format === 'tsv' && k === 0) continue; // a TSV header line
