@@ -159,10 +159,12 @@ export class Session {
     if (!path) return;
     this.openByPath.set(path, doc.uri);
     this.openedVersion.set(doc.uri, doc.version);
+    const format = detectFormat(path);
     if (this.scopes.isConfig(path) && !this.scopes.configDef(path)) {
       void this.trigger([this.scopes.addConfig(path)], 'start');
-    } else if (detectFormat(path) && this.scopes.scopesOfFile(path).length === 0 && looksLikeTriples(doc.getText().slice(0, 65536), detectFormat(path)!, doc.getText().length <= 65536)) {
-      if (this.scopes.addLoose(path)) void this.trigger([WORKSPACE_SCOPE], 'start');
+    } else if (format && this.scopes.scopesOfFile(path).length === 0) {
+      const text = doc.getText();
+      if (looksLikeTriples(text.slice(0, 65536), format, text.length <= 65536) && this.scopes.addLoose(path)) void this.trigger([WORKSPACE_SCOPE], 'start');
     }
   }
 
