@@ -24,8 +24,9 @@ function tripleLines(r: ScopeResult, e: TripleInfo): string[] {
     `**eci-sem** — ${e.sources.map((x) => `**${x.name}**`).join(', ') || 'no source'} · ${e.unit.shown}:${r.wire.columns.line[e.index]}`,
     '',
     // A monospace block, not a Markdown table: VS Code renders hover tables without
-    // cell padding, and the numbers ran together under the wrong names.
-    '```text',
+    // cell padding, and the numbers ran together under the wrong names. No language
+    // tag: Vim's ALE loads syntax/<tag>.vim for it, and there is no syntax/text.vim.
+    '```',
     ['a', 'b', 'c', 't', 'l', 'r', 'w'].map((h) => h.padStart(8)).join(''),
     [e.a, e.b, e.c, e.t, e.l, e.r, e.w].map((x) => num(x).padStart(8)).join(''),
     '```',
