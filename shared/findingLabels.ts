@@ -11,4 +11,5 @@ export const FINDING_LABELS: Readonly<Record<FindingId, string>> = {
   'low-diversity': 'low-diversity',
   'many-false-negatives': 'many-false-negatives',
   'under-sampled': 'under-sampled',
+  'tied-with-next': 'tied',
 };

@@ -8,7 +8,25 @@
 export type FindingId =
   | 'duplicate-of-positive' | 'near-duplicate-of-positive' | 'likely-false-negative'
   | 'too-easy' | 'lexical-only' | 'redundant'
-  | 'low-diversity' | 'many-false-negatives' | 'under-sampled';
+  | 'low-diversity' | 'many-false-negatives' | 'under-sampled' | 'tied-with-next';
+
+/** How stable a source's rank is under half-sampling (absent while the check is pending or off). */
+export interface CardStability {
+  resamples: number;
+  /** Half-sample size ⌊N/2⌋. */
+  n: number;
+  median: number;
+  p10: number;
+  p90: number;
+  /** The next source below in the group, and the share of half-samples that put this one above it (null: not comparable). */
+  next?: string;
+  agreementWithNext: number | null;
+  comparableWithNext: boolean;
+  tiedWithNext: boolean;
+  /** The source just above in the group, and the share of half-samples that put it above this one. */
+  previous?: string;
+  agreementWithPrevious?: number | null;
+}
 
 /** A source's score card, as the panel, CodeLens and hovers show it. */
 export interface SourceCard {
@@ -29,6 +47,7 @@ export interface SourceCard {
   unsafeShare: number;
   /** Share of triples with at least one triple finding (the "% weak" of the CodeLens). */
   weakShare: number;
+  stability?: CardStability;
   /** Config file (URI) and offset of the source's entry, when it comes from a config. */
   configUri?: string;
   /**
@@ -59,6 +78,8 @@ export interface RankingSnapshot {
   residualScale: number;
   sources: SourceCard[];
   problems: number;
+  /** The half-sample check of the ranking: still running, done (cards carry `stability`), or turned off (resamples 0). */
+  stability: 'pending' | 'done' | 'off';
 }
 
 export type RunState =
@@ -138,6 +159,7 @@ export interface ClientSettings {
   encoderPath: string;
   temperature: number | null;
   sampleSize: number | null;
+  resamples: number | null;
   thresholds: Record<string, number>;
   maxDiagnosticsPerFile: number;
   run: 'onType' | 'onSave' | 'manual';

@@ -11,7 +11,7 @@ import type { ClientSettings } from '../../shared/protocol';
 /** The threshold keys the engine knows (server/src/core/settings.ts `Thresholds`). */
 export const THRESHOLD_KEYS = [
   'duplicateCosine', 'nearDuplicateJaccard', 'falseNegativeT', 'tooEasyL', 'lexicalOnlyR',
-  'redundantGainRatio', 'redundantCosine', 'lowDiversity', 'manyFalseNegativesShare',
+  'redundantGainRatio', 'redundantCosine', 'lowDiversity', 'manyFalseNegativesShare', 'stableAgreement',
 ] as const;
 
 export const RUN_MODES = ['onType', 'onSave', 'manual'] as const;
@@ -55,6 +55,7 @@ export function encoderPathFor(raw: string, folder: string | undefined, trusted:
 export function readClientSettings(config: SettingsSource, folder: string | undefined, trusted = true): ClientSettings {
   const temperature = config.get<unknown>('temperature');
   const sampleSize = config.get<unknown>('sampleSize');
+  const resamples = config.get<unknown>('resamples');
   const maxDiagnostics = config.get<unknown>('maxDiagnosticsPerFile');
   const run = config.get<unknown>('run');
 
@@ -73,6 +74,7 @@ export function readClientSettings(config: SettingsSource, folder: string | unde
     encoderPath: encoderPathFor(String(config.get<unknown>('encoderPath') ?? ''), folder, trusted),
     temperature: finite(temperature) && temperature > 0 ? temperature : null,
     sampleSize: finite(sampleSize) && sampleSize >= 1 ? Math.floor(sampleSize) : null,
+    resamples: finite(resamples) && resamples >= 0 ? Math.floor(resamples) : null,
     thresholds,
     maxDiagnosticsPerFile: finite(maxDiagnostics) && maxDiagnostics >= 0 ? Math.floor(maxDiagnostics) : DEFAULT_MAX_DIAGNOSTICS,
     run: (RUN_MODES as readonly unknown[]).includes(run) ? (run as ClientSettings['run']) : 'onType',

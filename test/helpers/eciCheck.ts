@@ -1,7 +1,7 @@
 /** Numeric helpers shared by the ECI_sem core tests: tolerances, seeded vectors, the spec §2–§3 chain. */
 import assert from 'node:assert/strict';
 import { clipResidual, median, residual, scoreSource, tripleFactors } from '../../server/src/core/eci';
-import type { Rng } from '../../server/src/core/sampling';
+import type { Rng } from './rng';
 export function close(actual: number, expected: number, rel: number, abs = 0, what = ''): void {
   const tol = rel * Math.abs(expected) + abs;
   assert.ok(Math.abs(actual - expected) <= tol, `${what} expected ${expected}, got ${actual} (|diff| ${Math.abs(actual - expected)} > ${tol})`);

@@ -17,7 +17,7 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { Rng } from '../../server/src/core/sampling';
+import { Rng } from './rng';
 
 export interface HugeFileOptions {
   path: string;

@@ -1,5 +1,5 @@
 /** Seeded synthetic triples with precomputed vectors, for tests that need no model. */
-import { Rng } from '../../server/src/core/sampling';
+import { Rng } from './rng';
 
 export function rng(seed: number): () => number {
   const r = new Rng(seed, 'synthetic');

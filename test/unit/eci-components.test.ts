@@ -8,7 +8,7 @@ import { clipResidual, median, residual, scoreSource } from '../../server/src/co
 import {
   NotPositiveDefiniteError, cholesky, choleskyInverseInPlace, forwardSolve, forwardSolveMany, gramRows, logDetCholesky,
 } from '../../server/src/core/linalg';
-import { Rng } from '../../server/src/core/sampling';
+import { Rng } from '../helpers/rng';
 import { close, closeArrays, dotv, gaussian, makeTriples, normalize, pipeline } from '../helpers/eciCheck';
 
 // ---------- clipping, residual, median, edge cases ----------

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { redundantFlags, scoreSource } from '../../server/src/core/eci';
 import { describeFinding, severityOf, sourceFindings, tripleFindings, type TripleFindingInput } from '../../server/src/core/findings';
 import { rankSources } from '../../server/src/core/ranking';
-import { Rng, hashString, sampleIndices } from '../../server/src/core/sampling';
+import { Rng, hashString } from '../helpers/rng';
 import { DEFAULT_THRESHOLDS, defaultSettings } from '../../server/src/core/settings';
 import type { FindingId } from '../../server/src/core/types';
 
@@ -19,7 +19,7 @@ const f = (over: Partial<TripleFindingInput>) => tripleFindings({ ...clean, ...o
 test('defaults are the spec values', () => {
   assert.deepEqual({ ...DEFAULT_THRESHOLDS }, {
     duplicateCosine: 0.98, nearDuplicateJaccard: 0.5, falseNegativeT: 0.25, tooEasyL: 0.05, lexicalOnlyR: 0.2,
-    redundantGainRatio: 0.1, redundantCosine: 0.98, lowDiversity: 0.3, manyFalseNegativesShare: 0.1,
+    redundantGainRatio: 0.1, redundantCosine: 0.98, lowDiversity: 0.3, manyFalseNegativesShare: 0.1, stableAgreement: 0.8,
   });
   assert.deepEqual(f({}), []);
 });
@@ -68,6 +68,7 @@ test('severities', () => {
     'low-diversity': 'warning',
     'many-false-negatives': 'warning',
     'under-sampled': 'warning',
+    'tied-with-next': 'information',
     'too-easy': 'information',
     'lexical-only': 'information',
     redundant: 'information',
@@ -77,7 +78,7 @@ test('severities', () => {
 
 test('every finding has a one-line plain-words description', () => {
   const ids: FindingId[] = ['duplicate-of-positive', 'near-duplicate-of-positive', 'likely-false-negative', 'too-easy',
-    'lexical-only', 'redundant', 'low-diversity', 'many-false-negatives', 'under-sampled'];
+    'lexical-only', 'redundant', 'low-diversity', 'many-false-negatives', 'under-sampled', 'tied-with-next'];
   const seen = new Set<string>();
   for (const id of ids) {
     const text = describeFinding(id);
@@ -168,7 +169,7 @@ test('ranking: within group, eci descending, ties by name, NaN last; duplicate n
   assert.throws(() => rankSources([{ name: 'x', group: 'plain', eci: 1 }, { name: 'x', group: 'hybrid', eci: 2 }]), /duplicate/);
 });
 
-// ---------- sampling ----------
+// ---------- the test-data PRNG (paired hash sampling has its own tests: sampling.test.ts) ----------
 
 test('PRNG: FNV-1a vectors and xoshiro128** outputs match the reference C implementation', () => {
   assert.equal(hashString(''), 0x811c9dc5);
@@ -185,55 +186,3 @@ test('PRNG: FNV-1a vectors and xoshiro128** outputs match the reference C implem
   }
 });
 
-test('sampling: size ≤ sampleSize returns every index', () => {
-  assert.deepEqual(Array.from(sampleIndices(5, 1000, 13, 'S')), [0, 1, 2, 3, 4]);
-  assert.deepEqual(Array.from(sampleIndices(4, 4, 13, 'S')), [0, 1, 2, 3]);
-  assert.equal(sampleIndices(0, 1000, 13, 'S').length, 0);
-  assert.equal(sampleIndices(10, 0, 13, 'S').length, 0);
-  assert.throws(() => sampleIndices(-1, 3, 13, 'S'), RangeError);
-  assert.throws(() => sampleIndices(10, 2.5, 13, 'S'), RangeError);
-});
-
-test('sampling: sorted, distinct, in range; deterministic; differs by source name and seed', () => {
-  const a = sampleIndices(5230, 1000, 13, 'BM25');
-  assert.equal(a.length, 1000);
-  for (let i = 1; i < a.length; i++) assert.ok(a[i] > a[i - 1]);
-  assert.ok(a[a.length - 1] < 5230);
-  assert.deepEqual(Array.from(sampleIndices(5230, 1000, 13, 'BM25')), Array.from(a));
-  assert.deepEqual(Array.from(sampleIndices(100, 5, 13, 'BM25')), [54, 55, 62, 68, 82]); // pinned: reproducible across versions
-  const other = sampleIndices(5230, 1000, 13, 'Dense');
-  const seed = sampleIndices(5230, 1000, 14, 'BM25');
-  assert.notDeepEqual(Array.from(other), Array.from(a));
-  assert.notDeepEqual(Array.from(seed), Array.from(a));
-  // Independent samples of 1000/5230 overlap in ≈ 191 indices.
-  const overlap = (x: Uint32Array, y: Uint32Array) => { const s = new Set(x); return y.filter((v) => s.has(v)).length; };
-  assert.ok(Math.abs(overlap(a, other) - 191) < 60, `overlap ${overlap(a, other)}`);
-});
-
-test('sampling: roughly uniform over indices (chi-square over 20 000 draws of 5 of 20)', () => {
-  const size = 20, k = 5, trials = 20000;
-  const counts = new Array(size).fill(0);
-  for (let t = 0; t < trials; t++) for (const i of sampleIndices(size, k, t, 'uniformity')) counts[i]++;
-  const expected = (trials * k) / size; // 5000
-  const chi2 = counts.reduce((s, c) => s + ((c - expected) ** 2) / expected, 0);
-  // 19 degrees of freedom: P(χ² > 43.8) = 0.001.
-  assert.ok(chi2 < 43.8, `chi2 ${chi2}, counts ${counts}`);
-  // And position within a sample is not biased: the smallest index has mean (size+1)/(k+1) − 1 = 2.5.
-  let minSum = 0;
-  for (let t = 0; t < trials; t++) minSum += sampleIndices(size, k, t, 'min')[0];
-  assert.ok(Math.abs(minSum / trials - 2.5) < 0.1, `mean min ${minSum / trials}`);
-});
-
-test('sampling: 10M-triple source is fast and uses O(sampleSize) memory', () => {
-  const before = process.memoryUsage().arrayBuffers;
-  const t0 = performance.now();
-  const s = sampleIndices(10_000_000, 1000, 13, 'huge');
-  const ms = performance.now() - t0;
-  assert.equal(s.length, 1000);
-  assert.ok(s[999] < 10_000_000 && s[0] >= 0);
-  assert.ok(ms < 500, `took ${ms} ms`);
-  assert.ok(process.memoryUsage().arrayBuffers - before < 1_000_000, 'no size-proportional buffer');
-  // Spread: the sample's mean is near the middle of the range (sd of the mean ≈ 91k).
-  const mean = s.reduce((x, y) => x + y, 0) / s.length;
-  assert.ok(Math.abs(mean - 5_000_000) < 500_000, `mean ${mean}`);
-});

@@ -47,6 +47,8 @@ function lowerBound(a: ArrayLike<number>, x: number, lo: number, hi: number): nu
 export class ScopeResult implements TripleScalars {
   readonly length: number;
   private byFile: Map<string, WireUnit[]> | undefined;
+  /** Per source: triple index → position in its sample (samples are in key order, not index order). */
+  private samplePositions: Map<string, Map<number, number>> | undefined;
 
   constructor(
     readonly wire: WireResult,
@@ -107,12 +109,24 @@ export class ScopeResult implements TripleScalars {
     const sources: TripleInfo['sources'] = [];
     for (const s of this.wire.sources) {
       if (search(s.members, i) < 0) continue;
-      const k = search(s.sampled, i);
+      const k = this.samplePosition(s, i);
       sources.push(k < 0
         ? { name: s.name, group: s.group }
         : { name: s.name, group: s.group, leverage: s.leverage[k], gain: s.gain[k], redundant: s.redundant[k] === 1 });
     }
     return { ...e, index: i, unit: this.wire.units[this.wire.columns.unit[i]], all: this.findings(i), textDuplicate: this.textDuplicate(i), sources };
+  }
+
+  /** Position of triple i in the source's sample (its leverage/gain arrays), or -1. */
+  samplePosition(s: WireSource, i: number): number {
+    this.samplePositions ??= new Map();
+    let at = this.samplePositions.get(s.name);
+    if (!at) {
+      at = new Map();
+      s.sampled.forEach((idx, k) => at!.set(idx, k));
+      this.samplePositions.set(s.name, at);
+    }
+    return at.get(i) ?? -1;
   }
 
   source(name: string): WireSource | undefined {
@@ -168,6 +182,7 @@ export class ScopeResult implements TripleScalars {
       residualScale: this.wire.residualScale,
       sources: this.wire.sources.map((s) => this.card(s)),
       problems: this.wire.problems.length,
+      stability: settings.resamples === 0 ? 'off' : this.wire.sources.some((s) => s.stability) || this.wire.sources.length === 0 ? 'done' : 'pending',
     };
   }
 }

@@ -51,6 +51,7 @@ function percentOf(p: Progress): number {
     case 'load': return 5;
     case 'embed': return 5 + Math.round((90 * p.done) / Math.max(1, p.total));
     case 'score': return 96;
+    case 'stability': return 98;
   }
 }
 
@@ -60,6 +61,7 @@ function messageOf(p: Progress): string {
     case 'load': return 'loading the encoder';
     case 'embed': return `embedding ${p.done}/${p.total} triples${p.embedded !== undefined ? ` (${p.embedded} new texts)` : ''}`;
     case 'score': return 'scoring';
+    case 'stability': return 'checking the ranking on half-samples';
   }
 }
 
@@ -195,6 +197,7 @@ export class RunManager {
       overrides: {
         ...(settings.temperature !== null ? { temperature: settings.temperature } : {}),
         ...(settings.sampleSize !== null ? { sampleSize: settings.sampleSize } : {}),
+        ...(settings.resamples !== null ? { resamples: settings.resamples } : {}),
         ...(Object.keys(settings.thresholds).length > 0 ? { thresholds: settings.thresholds } : {}),
       },
       ...(encoderPath ? { encoderPath } : {}),

@@ -5,7 +5,9 @@
  */
 import { hash } from 'node:crypto';
 import { parseTripleLine } from '../core/formats';
-import { DocumentFrequencies } from '../core/lexical';
+import { DocumentFrequencies, normalizeForDuplicate } from '../core/lexical';
+import { DEFAULT_SETTINGS } from '../core/settings';
+import { PairedSampler, resolveSample, sampleHash, type SampleKey } from '../core/sampling';
 import type { Problem, RawTriple } from '../core/types';
 import { defaultSourceName, type Plan, type ReadUnit, type SourceDef } from './plan';
 import { TripleTable } from './tripleTable';
@@ -15,6 +17,8 @@ export interface ScanResult {
   sources: SourceDef[];
   /** Triple indices of each source, in reading order (hybrids reference their members' triples). */
   members: Map<string, number[]>;
+  /** Each source's paired hash sample: positions within its members, in ascending key order, with their keys. */
+  samples: Map<string, { positions: Uint32Array; keys: SampleKey[] }>;
   frequencies: DocumentFrequencies;
   problems: Problem[];
   /** Lines that yielded at least one problem. */
@@ -27,6 +31,8 @@ export interface ScanResult {
 
 export interface ScanOptions {
   precomputed: boolean;
+  /** Paired hash sampling (sampleSize, seed); the defaults of the settings when absent. */
+  sampling?: { sampleSize: number; seed: number };
   termsOf: ((text: string) => string[]) | null;
   signal?: AbortSignal;
   onLines?: (lines: number) => void;
@@ -104,8 +110,12 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
   const sources: SourceDef[] = plan.sources.map((s) => ({ ...s }));
   const known = new Map(sources.map((s) => [s.name, s]));
   const members = new Map<string, number[]>(sources.map((s) => [s.name, []]));
+  const { sampleSize, seed } = opts.sampling ?? DEFAULT_SETTINGS;
+  const samplers = new Map<string, PairedSampler>(sources.map((s) => [s.name, new PairedSampler(sampleSize, seed)]));
+  /** Query groups: one id per distinct normalised query of the run, keyed by its digest (not its text, to stay small). */
+  const queryIds = new Map<string, number>();
   const hybrids = sources.filter((s) => s.group === 'hybrid');
-  const unionOf = new Map<string, { name: string; seen: DigestSet }[]>();
+  const unionOf = new Map<string, { name: string; seen: DigestSet; sampler: PairedSampler }[]>();
   // A hybrid may unite other hybrids: expand to the plain sources underneath.
   const leaves = (name: string, path: Set<string>): string[] => {
     const def = known.get(name);
@@ -115,7 +125,7 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
   };
   for (const h of hybrids) {
     // One set per hybrid, shared by its members: the union has no repeated triple.
-    const entry = { name: h.name, seen: new DigestSet() };
+    const entry = { name: h.name, seen: new DigestSet(), sampler: samplers.get(h.name)! };
     for (const m of new Set(leaves(h.name, new Set()))) {
       if (!unionOf.has(m)) unionOf.set(m, []);
       unionOf.get(m)!.push(entry);
@@ -138,6 +148,13 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
   for (let u = 0; u < plan.units.length; u++) {
     const unit = plan.units[u];
     const seenPassagesOfLine = new Set<string>();
+    // Texts of one line normalised once (a list record repeats its query for every pair).
+    const normalizedOfLine = new Map<string, string>();
+    const norm = (text: string) => {
+      let t = normalizedOfLine.get(text);
+      if (t === undefined) { t = normalizeForDuplicate(text); normalizedOfLine.set(text, t); }
+      return t;
+    };
     let unitProblems = 0;
     let lastKept = -1;
     const record = (p: Problem) => {
@@ -162,6 +179,7 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
         lineHasProblem = true;
       };
       seenPassagesOfLine.clear();
+      normalizedOfLine.clear();
       for (const raw of parsed.triples) {
         const name = sourceOf(unit, raw);
         if (name === null) continue;
@@ -182,13 +200,24 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
           sources.push(def);
           known.set(name, def);
           members.set(name, []);
+          samplers.set(name, new PairedSampler(sampleSize, seed));
         }
-        const idx = table.add(u, line, raw.posIndex, raw.negIndex);
+        const q = norm(raw.query);
+        const qDigest = hash('sha1', q, 'binary');
+        let qid = queryIds.get(qDigest);
+        if (qid === undefined) { qid = queryIds.size; queryIds.set(qDigest, qid); }
+        const order = sampleHash(seed, q, norm(raw.positive), norm(raw.negative));
+        const idx = table.add(u, line, raw.posIndex, raw.negIndex, qid, order.hi, order.lo);
         members.get(name)!.push(idx);
+        samplers.get(name)!.offer(qid, q);
         const unions = unionOf.get(name);
         if (unions) {
           const key = tripleKey(raw);
-          for (const hybrid of unions) if (hybrid.seen.add(key)) members.get(hybrid.name)!.push(idx);
+          for (const hybrid of unions) {
+            if (!hybrid.seen.add(key)) continue;
+            members.get(hybrid.name)!.push(idx);
+            hybrid.sampler.offer(qid, q);
+          }
         }
         if (!seenPassagesOfLine.has(raw.positive)) {
           seenPassagesOfLine.add(raw.positive);
@@ -208,5 +237,17 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
     }
   }
   opts.onLines?.(linesRead);
-  return { table, sources, members, frequencies, problems, skippedLines, linesRead, withVectors, vectorDimension };
+  // Ties of H(seed, q, p, n) (the same triple twice, after normalisation) go by file, line and place in the record.
+  const order = {
+    qid: (i: number) => table.qid(i),
+    hashHi: (i: number) => table.hashHi(i),
+    hashLo: (i: number) => table.hashLo(i),
+    compareLocation: (i: number, j: number) => {
+      const fi = plan.units[table.unit(i)].shown, fj = plan.units[table.unit(j)].shown;
+      if (fi !== fj) return fi < fj ? -1 : 1;
+      return table.line(i) - table.line(j) || table.posIndex(i) - table.posIndex(j) || table.negIndex(i) - table.negIndex(j);
+    },
+  };
+  const samples = new Map(sources.map((s) => [s.name, resolveSample(members.get(s.name) ?? [], samplers.get(s.name)!.keys(), order)]));
+  return { table, sources, members, samples, frequencies, problems, skippedLines, linesRead, withVectors, vectorDimension };
 }

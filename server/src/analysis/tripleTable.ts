@@ -1,6 +1,6 @@
 /**
  * Columnar per-triple storage. A 1M-triple analysis must not hold embeddings,
- * so each triple keeps only a few scalars (≈ 60 bytes) in growable typed arrays;
+ * so each triple keeps only a few scalars (≈ 72 bytes) in growable typed arrays;
  * only sampled triples keep their residual vector (held by the pipeline).
  */
 
@@ -29,6 +29,10 @@ export class TripleTable {
   private readonly lineCol = new Column((n) => new Uint32Array(n));
   private readonly posCol = new Column((n) => new Uint32Array(n));
   private readonly negCol = new Column((n) => new Uint32Array(n));
+  // Paired sampling: the query group and the order hash H(seed, q, p, n) of each triple.
+  private readonly qidCol = new Column((n) => new Uint32Array(n));
+  private readonly hashHiCol = new Column((n) => new Uint32Array(n));
+  private readonly hashLoCol = new Column((n) => new Uint32Array(n));
   // Filled by the scoring pass.
   private readonly aCol = new Column((n) => new Float64Array(n));
   private readonly bCol = new Column((n) => new Float64Array(n));
@@ -38,15 +42,18 @@ export class TripleTable {
   private readonly normCol = new Column((n) => new Float64Array(n));
   private readonly flagCol = new Column((n) => new Uint8Array(n));
 
-  add(unit: number, line: number, posIndex: number, negIndex: number): number {
+  add(unit: number, line: number, posIndex: number, negIndex: number, qid = 0, hashHi = 0, hashLo = 0): number {
     const i = this.length++;
-    for (const col of [this.unitCol, this.lineCol, this.posCol, this.negCol, this.aCol, this.bCol, this.cCol, this.ovCol, this.jCol, this.normCol, this.flagCol]) {
+    for (const col of [this.unitCol, this.lineCol, this.posCol, this.negCol, this.qidCol, this.hashHiCol, this.hashLoCol, this.aCol, this.bCol, this.cCol, this.ovCol, this.jCol, this.normCol, this.flagCol]) {
       col.ensure(this.length);
     }
     this.unitCol.data[i] = unit;
     this.lineCol.data[i] = line;
     this.posCol.data[i] = posIndex;
     this.negCol.data[i] = negIndex;
+    this.qidCol.data[i] = qid;
+    this.hashHiCol.data[i] = hashHi;
+    this.hashLoCol.data[i] = hashLo;
     return i;
   }
 
@@ -54,6 +61,9 @@ export class TripleTable {
   line(i: number): number { return this.lineCol.data[i]; }
   posIndex(i: number): number { return this.posCol.data[i]; }
   negIndex(i: number): number { return this.negCol.data[i]; }
+  qid(i: number): number { return this.qidCol.data[i]; }
+  hashHi(i: number): number { return this.hashHiCol.data[i]; }
+  hashLo(i: number): number { return this.hashLoCol.data[i]; }
 
   setScores(i: number, s: { a: number; b: number; c: number; ov: number; jaccard: number; residualNorm: number; textDuplicate: boolean }): void {
     this.aCol.data[i] = s.a;

@@ -24,7 +24,7 @@ export interface RunSpec {
   /** Texts of open documents by absolute path; they take precedence over the disk. */
   open: Record<string, string>;
   /** Client settings that override the config (eciSem.temperature, …). */
-  overrides: { temperature?: number; sampleSize?: number; thresholds?: Record<string, number> };
+  overrides: { temperature?: number; sampleSize?: number; resamples?: number; thresholds?: Record<string, number> };
   /** eciSem.encoderPath: a model folder that replaces the config's encoder (a user setting). */
   encoderPath?: string;
   /** Workspace Trust: when false nothing the workspace config names is loaded. */

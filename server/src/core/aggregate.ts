@@ -6,7 +6,9 @@
 import { clipResidual, redundantFlags, scoreSource, tripleFactors } from './eci';
 import { sourceFindings, tripleFindings } from './findings';
 import { rankSources } from './ranking';
+import type { SampleKey } from './sampling';
 import type { Settings } from './settings';
+import type { SourceStability, StabilityInput, StabilityResult } from './stability';
 import type { FindingId, TripleFindingId } from './types';
 
 /** Per-triple scalars measured from embeddings and texts. */
@@ -40,8 +42,13 @@ export interface SourceSpec {
   group: 'plain' | 'hybrid';
   /** Triple indices of the source, in reading order. */
   members: ArrayLike<number>;
-  /** Positions within `members` that are sampled (sorted). */
+  /**
+   * Positions within `members` that are sampled, in the order they enter the score
+   * (ascending sample key, so that the order of lines does not change a bit of it).
+   */
   sample: ArrayLike<number>;
+  /** The sample key of each sampled triple (aligned with `sample`), for the half-samples of the stability check. */
+  keys?: SampleKey[];
 }
 
 export interface SourceResult {
@@ -70,6 +77,8 @@ export interface SourceResult {
   leverage: Float64Array;
   gain: Float64Array;
   redundant: Uint8Array;
+  /** Half-sample stability, once computed (absent while pending, or with resamples 0). */
+  stability?: SourceStability;
 }
 
 const FALSE_NEGATIVE_LIKE: ReadonlySet<TripleFindingId> = new Set(['duplicate-of-positive', 'near-duplicate-of-positive', 'likely-false-negative']);
@@ -80,10 +89,13 @@ export function aggregateSources(
   residuals: ReadonlyMap<number, Float64Array>,
   residualScale: number,
   settings: Settings,
+  /** When given, receives what each source's stability check needs (computed later, or at once, by the caller). */
+  stabilityInputs?: StabilityInput[],
 ): SourceResult[] {
   // Recomputed rather than memoised: it is cheap, and a memo would hold an
   // object per triple (the point of the columnar table is not to).
   const evaluate = (i: number) => evaluateTriple(table, i, settings);
+  const kept: Pick<StabilityInput, 'units' | 'weights' | 'gram'>[] = [];
   const results: SourceResult[] = specs.map((spec) => {
     const size = spec.members.length;
     const counts: Partial<Record<FindingId, number>> = {};
@@ -98,7 +110,8 @@ export function aggregateSources(
     const sampled = Uint32Array.from(Array.from(spec.sample, (pos) => spec.members[pos]));
     const units = Array.from(sampled, (i) => clipResidual(residuals.get(i) ?? missing(i), residualScale));
     const weights = Float64Array.from(sampled, (i) => evaluate(i).w);
-    const score = scoreSource(units, weights, settings.lambda);
+    const score = scoreSource(units, weights, settings.lambda, { keepGram: !!stabilityInputs });
+    if (stabilityInputs) kept.push({ units, weights, gram: score.gram });
     const redundant = redundantFlags(units, weights, score.gain, settings.thresholds);
     let redundantCount = 0;
     for (let k = 0; k < redundant.length; k++) {
@@ -123,7 +136,21 @@ export function aggregateSources(
   });
   const ranks = rankSources(results);
   for (const r of results) r.rank = ranks.get(r.name) ?? 0;
+  results.forEach((r, k) => stabilityInputs?.push({
+    name: r.name, group: r.group, rank: r.rank, eci: r.eci, n: r.n, ...kept[k], keys: specs[k].keys ?? [],
+  }));
   return results;
+}
+
+/** Attaches a stability check's outcome to the results: `stability` per source and the tied-with-next finding. */
+export function applyStability(results: SourceResult[], stability: StabilityResult): void {
+  for (const r of results) {
+    const s = stability.bySource.get(r.name);
+    if (!s) continue;
+    r.stability = s;
+    if (s.tiedWithNext) r.findings['tied-with-next'] = 1;
+    else delete r.findings['tied-with-next'];
+  }
 }
 
 function missing(i: number): never {

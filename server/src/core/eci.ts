@@ -155,6 +155,8 @@ export interface SourceScore {
   gain: Float64Array;
   /** Which side of Sylvester's identity was factorised. */
   space: 'n' | 'd';
+  /** G = BBᵀ (N × N), when asked for with `keepGram` and the score was computed in N-space. */
+  gram?: Float64Array;
 }
 
 /**
@@ -190,7 +192,7 @@ export function scoreSource(
   units: Float64Array[],
   weights: ArrayLike<number>,
   lambda: number,
-  opts?: { space?: 'auto' | 'n' | 'd' },
+  opts?: { space?: 'auto' | 'n' | 'd'; keepGram?: boolean },
 ): SourceScore {
   const n = units.length;
   if (weights.length !== n) throw new RangeError(`scoreSource: ${n} units but ${weights.length} weights`);
@@ -205,28 +207,15 @@ export function scoreSource(
     };
   }
 
-  // Scaled rows b_i = √(w_i/λ) û_i, plus tr(M) and U along the way.
-  const b = new Float64Array(n * d);
-  let traceM = 0;
-  let upper = 0;
-  for (let i = 0; i < n; i++) {
-    const u = units[i];
-    const w = weights[i];
-    if (u.length !== d) throw new RangeError(`scoreSource: unit ${i} has dimension ${u.length}, expected ${d}`);
-    if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`scoreSource: weight ${i} must be finite and ≥ 0, got ${w}`);
-    const sq = dot(u, 0, u, 0, d);
-    traceM += w * sq;
-    upper += Math.log1p((w * sq) / lambda);
-    const f = Math.sqrt(w / lambda);
-    const off = i * d;
-    for (let k = 0; k < d; k++) b[off + k] = f * u[k];
-  }
+  const { b, traceM, upper } = scaledRows(units, weights, lambda, d);
 
   const leverage = new Float64Array(n);
   const gain = new Float64Array(n);
   let eci: number;
+  let gram: Float64Array | undefined;
   if (space === 'n') {
     const g = gramRows(b, n, d);
+    if (opts?.keepGram) gram = g;
     const a = Float64Array.from(g);
     for (let i = 0; i < n; i++) a[i * n + i] += 1;
     cholesky(a, n);
@@ -258,7 +247,75 @@ export function scoreSource(
   if (gap <= DIVERSITY_TOLERANCE * Math.max(1, upper)) diversity = 1;
   else diversity = Math.min(1, Math.max(0, (eci - lower) / gap));
 
-  return { n, eci, perExample: eci / n, diversity, lower, upper, traceM, leverage, gain, space };
+  return { n, eci, perExample: eci / n, diversity, lower, upper, traceM, leverage, gain, space, ...(gram ? { gram } : {}) };
+}
+
+/** Scaled rows b_i = √(w_i/λ)·û_i (N × d, row-major), with tr(M) and U = Σ ln(1 + w_i‖û_i‖²/λ). */
+function scaledRows(units: Float64Array[], weights: ArrayLike<number>, lambda: number, d: number): { b: Float64Array; traceM: number; upper: number } {
+  const n = units.length;
+  const b = new Float64Array(n * d);
+  let traceM = 0;
+  let upper = 0;
+  for (let i = 0; i < n; i++) {
+    const u = units[i];
+    const w = weights[i];
+    if (u.length !== d) throw new RangeError(`scoreSource: unit ${i} has dimension ${u.length}, expected ${d}`);
+    if (!(w >= 0) || !Number.isFinite(w)) throw new RangeError(`scoreSource: weight ${i} must be finite and ≥ 0, got ${w}`);
+    const sq = dot(u, 0, u, 0, d);
+    traceM += w * sq;
+    upper += Math.log1p((w * sq) / lambda);
+    const f = Math.sqrt(w / lambda);
+    const off = i * d;
+    for (let k = 0; k < d; k++) b[off + k] = f * u[k];
+  }
+  return { b, traceM, upper };
+}
+
+/**
+ * ECI_sem of subsets of one source's sample (the half-samples of the stability
+ * check), with the same û and w as the full score. A subset of size h is scored
+ * in the smaller space: when h ≤ d, as log det(I_h + G[S, S]) from one N × N Gram
+ * matrix shared by every subset (`gram`, when scoreSource kept it, saves forming it
+ * again); otherwise as log det(I_d + B_Sᵀ B_S) accumulated per subset.
+ */
+export function subsetScores(
+  units: Float64Array[],
+  weights: ArrayLike<number>,
+  lambda: number,
+  subsets: readonly Uint32Array[],
+  gram?: Float64Array,
+): Float64Array {
+  const n = units.length;
+  const out = new Float64Array(subsets.length);
+  if (n === 0) return out;
+  const d = units[0].length;
+  const { b } = scaledRows(units, weights, lambda, d);
+  let g = gram && gram.length === n * n ? gram : undefined;
+  subsets.forEach((subset, r) => {
+    const h = subset.length;
+    if (h === 0) return;
+    let a: Float64Array;
+    let size: number;
+    if (h <= d) {
+      g ??= gramRows(b, n, d);
+      a = new Float64Array(h * h);
+      for (let x = 0; x < h; x++) {
+        const row = subset[x] * n;
+        for (let y = 0; y <= x; y++) a[x * h + y] = g[row + subset[y]];
+        a[x * h + x] += 1;
+      }
+      size = h;
+    } else {
+      const rows = new Float64Array(h * d);
+      for (let x = 0; x < h; x++) rows.set(b.subarray(subset[x] * d, subset[x] * d + d), x * d);
+      a = gramRows(transpose(rows, h, d), d, h);
+      for (let k = 0; k < d; k++) a[k * d + k] += 1;
+      size = d;
+    }
+    cholesky(a, size);
+    out[r] = Math.max(0, logDetCholesky(a, size));
+  });
+  return out;
 }
 
 /**

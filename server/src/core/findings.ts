@@ -71,6 +71,7 @@ const SEVERITY: Readonly<Record<FindingId, Severity>> = {
   'low-diversity': 'warning',
   'many-false-negatives': 'warning',
   'under-sampled': 'warning',
+  'tied-with-next': 'information',
 };
 
 /** Severity of a finding (spec §4 table; source findings are warnings). */
@@ -97,6 +98,8 @@ const DESCRIPTION: Readonly<Record<FindingId, string>> = {
     'More than the allowed share of the source\'s negatives are duplicates, near-duplicates or likely false negatives of their positives.',
   'under-sampled':
     'The source has fewer triples than the sample size, so its score is computed at a smaller N and is not directly comparable to fully sampled sources.',
+  'tied-with-next':
+    'Half-samples of the data do not agree often enough that this source beats the next one below it: the order of the two is not supported, treat them as tied.',
 };
 
 /** One-line plain-words explanation of a finding, for reports and hovers. */

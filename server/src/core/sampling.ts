@@ -1,137 +1,175 @@
 /**
- * Reproducible sampling (spec §3): each source's sample is drawn from a PRNG
- * seeded by the run's `seed` and the source's name, so the same inputs give
- * the same sample on every machine, and renaming/adding another source does
- * not change this one's sample.
+ * Paired hash sampling (docs/spec.md, "Sampling"). A source's sample is the N
+ * triples with the smallest keys, where a key depends only on the triple's
+ * normalised query and its position within that query's group:
  *
- * Generator: xoshiro128** (Blackman & Vigna), 128-bit state, 32-bit outputs,
- * all in Math.imul / >>> arithmetic — exact and identical on every JS engine.
- * The four state words come from a SplitMix-style sequence (golden-ratio Weyl
- * counter through MurmurHash3's fmix32) started at the 32-bit FNV-1a hash of
- * the seed and the name's UTF-8 bytes.
+ *   - within a source, triples are grouped by norm(query) and each group is
+ *     ordered by H(seed, q, p, n) (ties by file, line, and position in the record);
+ *   - the triple at position j of its group gets the key H(seed, q, j);
+ *   - the sample is the N smallest keys.
+ *
+ * So the sample does not depend on the order of lines or files, an edit moves the
+ * keys of one query's triples only, sources over the same queries draw the same
+ * queries, and a bounded heap of N keys per source is all a streaming pass keeps
+ * (plus a count per query). H is the first 8 bytes of SHA-256, big-endian, of the
+ * parts joined by NUL — exact and identical on every machine.
  */
+import { hash } from 'node:crypto';
 
-/** FNV-1a (32-bit) over the UTF-8 bytes of `text`: stable across platforms and JS engines. */
-export function hashString(text: string): number {
-  const bytes = new TextEncoder().encode(text);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i];
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
+/** A 64-bit key as two unsigned 32-bit halves (compared hi first). */
+export interface Key64 { hi: number; lo: number }
+
+/** H(x₁, …, x_m): the first 8 bytes of SHA-256 of the UTF-8 of x₁ NUL x₂ NUL … x_m, as an unsigned big-endian integer. */
+export function sampleHash(...parts: (string | number)[]): Key64 {
+  const digest = hash('sha256', parts.join('\u0000'), 'buffer');
+  return { hi: digest.readUInt32BE(0), lo: digest.readUInt32BE(4) };
 }
 
-/** MurmurHash3's fmix32 finaliser: a bijective, well-mixed 32-bit word from a Weyl counter. */
-function fmix32(x: number): number {
-  let z = x >>> 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-  return (z ^ (z >>> 16)) >>> 0;
+/** H as a BigInt (for tests and reports that want the number itself). */
+export function sampleHashBig(...parts: (string | number)[]): bigint {
+  const { hi, lo } = sampleHash(...parts);
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+export function compareKeys(x: Key64, y: Key64): number {
+  return x.hi !== y.hi ? (x.hi < y.hi ? -1 : 1) : x.lo !== y.lo ? (x.lo < y.lo ? -1 : 1) : 0;
 }
 
-/** A seeded xoshiro128** generator. */
-export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
-
-  /**
-   * Seeded from (seed, name). The seed enters through its decimal string so
-   * that any JS number (not only 32-bit integers) is hashed exactly; the NUL
-   * separator keeps (1, "3x") and (13, "x") apart.
-   */
-  constructor(seed: number, name = '') {
-    let x = hashString(`${seed}\u0000${name}`);
-    const next = () => {
-      x = (x + 0x9e3779b9) >>> 0; // golden-ratio Weyl step, as in SplitMix
-      return fmix32(x);
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    // The all-zero state is the one state xoshiro must avoid.
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
-  }
-
-  /** Next uniform 32-bit unsigned integer. */
-  nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 = (this.s2 ^ this.s0) >>> 0;
-    this.s3 = (this.s3 ^ this.s1) >>> 0;
-    this.s1 = (this.s1 ^ this.s2) >>> 0;
-    this.s0 = (this.s0 ^ this.s3) >>> 0;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
-    return result;
-  }
-
-  /** Uniform float in [0, 1) with 53 random bits. */
-  nextFloat(): number {
-    const hi = this.nextUint32() >>> 5; // 27 bits
-    const lo = this.nextUint32() >>> 6; // 26 bits
-    return (hi * 67108864 + lo) / 9007199254740992;
-  }
-
-  /**
-   * Uniform integer in [0, bound), bound ≤ 2³², without modulo bias: draws
-   * falling in the incomplete last block of 2³² are rejected (probability
-   * < bound/2³², i.e. < 0.3% for ten million).
-   */
-  nextBelow(bound: number): number {
-    if (!Number.isInteger(bound) || bound <= 0 || bound > 4294967296) {
-      throw new RangeError(`nextBelow: bound must be an integer in [1, 2^32], got ${bound}`);
-    }
-    const limit = 4294967296 - (4294967296 % bound);
-    for (;;) {
-      const x = this.nextUint32();
-      if (x < limit) return x % bound;
-    }
-  }
-
-  /** Standard normal deviate (Box–Muller; one of the pair is discarded to keep the state simple). */
-  nextGaussian(): number {
-    const u = 1 - this.nextFloat(); // (0, 1]: log is finite
-    const v = this.nextFloat();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  }
+/** One drawn key: the group (query id and its normalised text) and the position j within it. */
+export interface SampleKey extends Key64 {
+  qid: number;
+  /** norm(query): kept for the half-sample keys of the stability check. */
+  query: string;
+  j: number;
 }
 
 /**
- * Uniform sample without replacement of min(size, sampleSize) indices from
- * [0, size), sorted ascending; all of [0, size) when size ≤ sampleSize.
- *
- * Floyd's algorithm: for j = size−k … size−1 pick t ∈ [0, j]; take t unless
- * already taken, else take j. Every k-subset is equally likely, it needs k
- * draws and a set of k entries — O(sampleSize) memory and time whatever the
- * size (10M-triple sources included).
+ * The streaming half of paired sampling for one source: `offer` each of the
+ * source's triples once (in any order), by its query. Keeps the count of every
+ * query group and a max-heap of the N smallest keys H(seed, q, j) seen so far.
+ * A group of g triples has keys for j = 0 … g−1 whatever order its triples came
+ * in, so the heap's content is order-independent; which triple sits at which j
+ * is settled afterwards by `resolveSample`.
  */
-export function sampleIndices(size: number, sampleSize: number, seed: number, sourceName: string): Uint32Array {
-  if (!Number.isInteger(size) || size < 0 || size > 4294967296) {
-    throw new RangeError(`sampleIndices: size must be an integer in [0, 2^32], got ${size}`);
+export class PairedSampler {
+  private readonly counts = new Map<number, number>();
+  private readonly heap: SampleKey[] = [];
+
+  constructor(readonly sampleSize: number, readonly seed: number) {
+    if (!Number.isInteger(sampleSize) || sampleSize < 0) throw new RangeError(`sampleSize must be a non-negative integer, got ${sampleSize}`);
   }
-  if (!Number.isInteger(sampleSize) || sampleSize < 0) {
-    throw new RangeError(`sampleIndices: sampleSize must be a non-negative integer, got ${sampleSize}`);
+
+  /** The triple's query group: its id and normalised text. */
+  offer(qid: number, query: string): void {
+    const j = this.counts.get(qid) ?? 0;
+    this.counts.set(qid, j + 1);
+    if (this.sampleSize === 0) return;
+    const key: SampleKey = { ...sampleHash(this.seed, query, j), qid, query, j };
+    const heap = this.heap;
+    if (heap.length < this.sampleSize) {
+      heap.push(key);
+      this.up(heap.length - 1);
+    } else if (compareKeys(key, heap[0]) < 0) {
+      heap[0] = key;
+      this.down(0);
+    }
   }
-  if (size <= sampleSize) {
-    const all = new Uint32Array(size);
-    for (let i = 0; i < size; i++) all[i] = i;
-    return all;
+
+  /** The drawn keys, smallest first. */
+  keys(): SampleKey[] {
+    return [...this.heap].sort((x, y) => compareKeys(x, y) || x.qid - y.qid || x.j - y.j);
   }
-  const rng = new Rng(seed, sourceName);
-  const chosen = new Set<number>();
-  for (let j = size - sampleSize; j < size; j++) {
-    const t = rng.nextBelow(j + 1);
-    chosen.add(chosen.has(t) ? j : t);
+
+  // Max-heap by key: the root is the largest kept key, the first to give way.
+  private above(i: number, j: number): boolean {
+    const c = compareKeys(this.heap[i], this.heap[j]);
+    return c > 0 || (c === 0 && (this.heap[i].qid - this.heap[j].qid || this.heap[i].j - this.heap[j].j) > 0);
   }
-  const out = Uint32Array.from(chosen);
-  out.sort();
+
+  private up(i: number): void {
+    const h = this.heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.above(i, parent)) return;
+      [h[i], h[parent]] = [h[parent], h[i]];
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let top = i;
+      if (l < h.length && this.above(l, top)) top = l;
+      if (r < h.length && this.above(r, top)) top = r;
+      if (top === i) return;
+      [h[i], h[top]] = [h[top], h[i]];
+      i = top;
+    }
+  }
+}
+
+/** What `resolveSample` needs of each triple: its query group, its order hash H(seed, q, p, n) and a location order for ties. */
+export interface SampleOrder {
+  qid(i: number): number;
+  hashHi(i: number): number;
+  hashLo(i: number): number;
+  /** < 0 when triple i comes before triple j by file, line and position in the record. */
+  compareLocation(i: number, j: number): number;
+}
+
+export interface ResolvedSample {
+  /** Positions within `members` of the sampled triples, in ascending key order. */
+  positions: Uint32Array;
+  /** The key of each sampled triple, aligned with `positions`. */
+  keys: SampleKey[];
+}
+
+/**
+ * Which triple holds each drawn key: the members of every drawn query group are
+ * ordered by (H(seed, q, p, n), location) and the one at position j takes key
+ * (q, j). The sample comes out in ascending key order, which is also the order the
+ * score uses, so scores do not depend on the order of lines either (bit for bit).
+ */
+export function resolveSample(members: ArrayLike<number>, keys: SampleKey[], order: SampleOrder): ResolvedSample {
+  const groups = new Map<number, number[]>();
+  for (const k of keys) if (!groups.has(k.qid)) groups.set(k.qid, []);
+  for (let m = 0; m < members.length; m++) groups.get(order.qid(members[m]))?.push(m);
+  const byHash = (x: number, y: number) => {
+    const i = members[x], j = members[y];
+    const hi = order.hashHi(i) - order.hashHi(j);
+    if (hi !== 0) return hi;
+    const lo = order.hashLo(i) - order.hashLo(j);
+    return lo !== 0 ? lo : order.compareLocation(i, j);
+  };
+  for (const g of groups.values()) g.sort(byHash);
+  const positions = new Uint32Array(keys.length);
+  keys.forEach((k, r) => {
+    const at = groups.get(k.qid)?.[k.j];
+    if (at === undefined) throw new Error(`internal: query group ${k.qid} has no triple at position ${k.j}`);
+    positions[r] = at;
+  });
+  return { positions, keys };
+}
+
+/**
+ * The R half-samples of the stability check (docs/spec.md, "Stability"): for
+ * r = 1 … R the sampled triples are ordered by H(seed, "half", r, q, j) and the
+ * first ⌊N/2⌋ kept. Each subset lists indices into the sample (ascending), so a
+ * half-sample keeps the sample's order. Sources that share queries keep the same
+ * queries in each half-sample.
+ */
+export function halfSamples(keys: readonly SampleKey[], seed: number, resamples: number): Uint32Array[] {
+  const n = keys.length;
+  const half = n >> 1;
+  const out: Uint32Array[] = [];
+  for (let r = 1; r <= resamples; r++) {
+    const ranked = keys.map((k, i) => ({ i, key: sampleHash(seed, 'half', r, k.query, k.j) }));
+    ranked.sort((x, y) => compareKeys(x.key, y.key) || x.i - y.i);
+    const subset = Uint32Array.from(ranked.slice(0, half), (x) => x.i);
+    subset.sort();
+    out.push(subset);
+  }
   return out;
 }

@@ -22,6 +22,8 @@ export interface Thresholds {
   lowDiversity: number;
   /** many-false-negatives when more than this share of a source is duplicate / near-duplicate / likely false negative. */
   manyFalseNegativesShare: number;
+  /** tied-with-next when fewer than this share of half-samples agree that a source outranks the next one. */
+  stableAgreement: number;
 }
 
 export type LexicalTokenizer = 'word' | 'encoder';
@@ -31,6 +33,8 @@ export interface Settings {
   lambda: number;
   sampleSize: number;
   seed: number;
+  /** Half-samples of the stability check (R); 0 turns it off. */
+  resamples: number;
   lexicalFloor: number;
   tokenizer: LexicalTokenizer;
   /** Files whose texts form the IDF corpus; null = every distinct passage of the analysis. */
@@ -48,6 +52,7 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   redundantCosine: 0.98,
   lowDiversity: 0.3,
   manyFalseNegativesShare: 0.1,
+  stableAgreement: 0.8,
 });
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -55,6 +60,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   lambda: 1,
   sampleSize: 1000,
   seed: 13,
+  resamples: 20,
   lexicalFloor: 0.05,
   tokenizer: 'word' as const,
   idfCorpus: null,

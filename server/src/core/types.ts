@@ -39,7 +39,7 @@ export type TripleFindingId =
   | 'lexical-only'
   | 'redundant';
 
-export type SourceFindingId = 'low-diversity' | 'many-false-negatives' | 'under-sampled';
+export type SourceFindingId = 'low-diversity' | 'many-false-negatives' | 'under-sampled' | 'tied-with-next';
 
 export type FindingId = TripleFindingId | SourceFindingId;
 

@@ -61,6 +61,10 @@ export function sourceFindingMessage(id: SourceFindingId, c: SourceCard, s: Sett
       return `${c.name}: many false negatives — ${percent(c.unsafeShare)} of its triples are duplicates, near-duplicates or likely false negatives (limit ${percent(th.manyFalseNegativesShare)})`;
     case 'under-sampled':
       return `${c.name}: under-sampled — ${c.size} triples < sample size ${s.sampleSize}, so its score is not compared at equal N`;
+    case 'tied-with-next': {
+      const st = c.stability;
+      return `${c.name} ≈ ${st?.next ?? 'the next source'}: only ${percent(st?.agreementWithNext ?? 0)} of ${st?.resamples ?? s.resamples} half-samples rank it above (< ${percent(th.stableAgreement)}), so the order of the two is not supported`;
+    }
   }
 }
 
@@ -69,4 +73,4 @@ export function lensTitle(c: SourceCard): string {
   return `ECI_sem ${sig3(c.eci)} · rank ${c.rank}/${c.groupSize} ${c.group} · δ ${num(c.diversity)} · ${percent(c.weakShare ?? 0)} weak`;
 }
 
-export const SOURCE_FINDINGS: readonly SourceFindingId[] = ['low-diversity', 'many-false-negatives', 'under-sampled'];
+export const SOURCE_FINDINGS: readonly SourceFindingId[] = ['low-diversity', 'many-false-negatives', 'under-sampled', 'tied-with-next'];

@@ -9,13 +9,14 @@ export type ConfigPath = (string | number)[];
 
 export interface NumberRule { integer?: boolean; min?: number; minOpen?: boolean; max?: number; maxOpen?: boolean }
 
-export type NumericSetting = 'temperature' | 'lambda' | 'sampleSize' | 'seed' | 'lexicalFloor';
+export type NumericSetting = 'temperature' | 'lambda' | 'sampleSize' | 'seed' | 'resamples' | 'lexicalFloor';
 
 export const SETTING_RULES: Readonly<Record<NumericSetting, NumberRule>> = {
   temperature: { min: 0, minOpen: true },
   lambda: { min: 0, minOpen: true },
   sampleSize: { integer: true, min: 2 },
   seed: { integer: true },
+  resamples: { integer: true, min: 0, max: 1000 },
   lexicalFloor: { min: 0, minOpen: true, max: 1 },
 };
 
@@ -29,6 +30,7 @@ export const THRESHOLD_RULES: Readonly<Record<keyof Thresholds, NumberRule>> = {
   redundantCosine: { min: -1, max: 1 },
   lowDiversity: { min: 0, max: 1 },
   manyFalseNegativesShare: { min: 0, max: 1 },
+  stableAgreement: { min: 0.5, max: 1 },
 };
 
 export const NUMERIC_SETTINGS = Object.keys(SETTING_RULES) as NumericSetting[];
@@ -115,6 +117,7 @@ export interface SettingOverrides {
   seed?: number;
   lexicalFloor?: number;
   tokenizer?: LexicalTokenizer;
+  resamples?: number;
   /** A file, several, or null for the default corpus. */
   idfCorpus?: string | string[] | null;
   thresholds?: Partial<Thresholds>;
