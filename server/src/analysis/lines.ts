@@ -88,83 +88,117 @@ function decodeLine(bytes: Buffer): string {
 export function fileLineSource(path: string, shownAs = path): LineSource {
   return {
     name: shownAs,
-    async *lines() {
-      const input = createReadStream(path, { highWaterMark: 1 << 20 });
-      let line = 0;
-      // The start of a line that continues in the next chunk.
-      let pending: Buffer[] = [];
-      let pendingBytes = 0;
-      let first = true;
-      // The previous chunk ended with \r: a \n at the start of the next one belongs to it,
-      // so the line it ended is held until its ending is known.
-      let afterCr = false;
-      let held: Buffer | null = null;
-      const take = (chunk: Buffer, start: number, end: number): Buffer => {
-        if (pending.length === 0) return chunk.subarray(start, end);
-        const whole = Buffer.concat([...pending, chunk.subarray(start, end)]);
-        pending = [];
-        pendingBytes = 0;
-        return whole;
-      };
-      try {
-        for await (const chunk of input as AsyncIterable<Buffer>) {
-          let pos = 0;
-          if (first) {
-            first = false;
-            if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) pos = 3;
-          }
-          if (afterCr) {
-            afterCr = false;
-            const crlf = chunk[0] === LF;
-            if (crlf) pos = 1;
-            line++;
-            yield { line, text: decodeLine(held!), eol: crlf ? '\r\n' : '\r' };
-            held = null;
-          }
-          // Next \n and \r at or after pos, remembered so that each is searched for once.
-          let lf = -1;
-          let cr = -1;
-          for (;;) {
-            if (lf < pos && lf !== chunk.length) { lf = chunk.indexOf(LF, pos); if (lf < 0) lf = chunk.length; }
-            if (cr < pos && cr !== chunk.length) { cr = chunk.indexOf(CR, pos); if (cr < 0) cr = chunk.length; }
-            const end = lf < cr ? lf : cr;
-            if (end >= chunk.length) break;
-            const bytes = take(chunk, pos, end);
-            pos = end + 1;
-            if (chunk[end] === CR && pos === chunk.length) {
-              afterCr = true;
-              held = bytes;
-              break;
-            }
-            let eol = '\n';
-            if (chunk[end] === CR) {
-              eol = '\r';
-              if (chunk[pos] === LF) { pos++; eol = '\r\n'; }
-            }
-            line++;
-            yield { line, text: decodeLine(bytes), eol };
-          }
-          if (pos < chunk.length) {
-            pendingBytes += chunk.length - pos;
-            if (pendingBytes > MAX_LINE_BYTES) {
-              throw new Error(`${shownAs}:${line + 1}: the line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB; expected one record per line (is this a JSON Lines file?)`);
-            }
-            pending.push(chunk.subarray(pos));
-          }
-        }
-        if (held) {
-          line++;
-          yield { line, text: decodeLine(held), eol: '\r' };
-        }
-        if (pending.length > 0) {
-          line++;
-          yield { line, text: decodeLine(take(Buffer.alloc(0), 0, 0)), eol: '' };
-        }
-      } finally {
-        input.destroy();
-      }
-    },
+    lines: () => chunkLines(createReadStream(path, { highWaterMark: 1 << 20 }), shownAs),
   };
+}
+
+/**
+ * The byte stream could not be read to its end (a truncated or corrupt gzip):
+ * `lastLine` lines were read whole before it; a partial line after them is dropped.
+ */
+export class DamagedInputError extends Error {
+  constructor(message: string, readonly lastLine: number) {
+    super(message);
+    this.name = 'DamagedInputError';
+  }
+}
+
+/**
+ * Lines of a byte stream (a file, or a decompressed one). An error of the stream
+ * itself becomes a `DamagedInputError` that says how many lines were whole before it.
+ */
+export async function* chunkLines(input: AsyncIterable<Buffer> & { destroy(): void }, shownAs: string): AsyncGenerator<NumberedLine> {
+  let line = 0;
+  // The start of a line that continues in the next chunk.
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let first = true;
+  // The previous chunk ended with \r: a \n at the start of the next one belongs to it,
+  // so the line it ended is held until its ending is known.
+  let afterCr = false;
+  let held: Buffer | null = null;
+  const take = (chunk: Buffer, start: number, end: number): Buffer => {
+    if (pending.length === 0) return chunk.subarray(start, end);
+    const whole = Buffer.concat([...pending, chunk.subarray(start, end)]);
+    pending = [];
+    pendingBytes = 0;
+    return whole;
+  };
+  const chunks = guarded(input, () => line);
+  try {
+    for await (const chunk of chunks) {
+      let pos = 0;
+      if (first) {
+        first = false;
+        if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) pos = 3;
+      }
+      if (afterCr) {
+        afterCr = false;
+        const crlf = chunk[0] === LF;
+        if (crlf) pos = 1;
+        line++;
+        yield { line, text: decodeLine(held!), eol: crlf ? '\r\n' : '\r' };
+        held = null;
+      }
+      // Next \n and \r at or after pos, remembered so that each is searched for once.
+      let lf = -1;
+      let cr = -1;
+      for (;;) {
+        if (lf < pos && lf !== chunk.length) { lf = chunk.indexOf(LF, pos); if (lf < 0) lf = chunk.length; }
+        if (cr < pos && cr !== chunk.length) { cr = chunk.indexOf(CR, pos); if (cr < 0) cr = chunk.length; }
+        const end = lf < cr ? lf : cr;
+        if (end >= chunk.length) break;
+        const bytes = take(chunk, pos, end);
+        pos = end + 1;
+        if (chunk[end] === CR && pos === chunk.length) {
+          afterCr = true;
+          held = bytes;
+          break;
+        }
+        let eol = '\n';
+        if (chunk[end] === CR) {
+          eol = '\r';
+          if (chunk[pos] === LF) { pos++; eol = '\r\n'; }
+        }
+        line++;
+        yield { line, text: decodeLine(bytes), eol };
+      }
+      if (pos < chunk.length) {
+        pendingBytes += chunk.length - pos;
+        if (pendingBytes > MAX_LINE_BYTES) {
+          throw new Error(`${shownAs}:${line + 1}: the line is longer than ${MAX_LINE_BYTES / 1024 / 1024} MiB; expected one record per line (is this a JSON Lines file?)`);
+        }
+        pending.push(chunk.subarray(pos));
+      }
+    }
+    if (held) {
+      line++;
+      yield { line, text: decodeLine(held), eol: '\r' };
+    }
+    if (pending.length > 0) {
+      line++;
+      yield { line, text: decodeLine(take(Buffer.alloc(0), 0, 0)), eol: '' };
+    }
+  } finally {
+    input.destroy();
+  }
+}
+
+async function* guarded(input: AsyncIterable<Buffer>, linesSoFar: () => number): AsyncGenerator<Buffer> {
+  const it = input[Symbol.asyncIterator]();
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await it.next();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      // File-system errors (a file removed between the passes) keep their own meaning.
+      if (e.code?.startsWith('Z_')) throw new DamagedInputError(e.message, linesSoFar());
+      throw err;
+    }
+    if (next.done) return;
+    yield next.value;
+  }
 }
 
 /** A snapshot of an open document's text: later edits do not change what the passes read. */

@@ -4,7 +4,7 @@
  * the residual vectors of sampled triples survive a chunk.
  */
 import { residual } from '../core/eci';
-import { parseTripleLine } from '../core/formats';
+import { readUnit } from './input/records';
 import { lexicalOverlap, normalizeForDuplicate, weightedJaccard, wordTerms, type IdfTable } from '../core/lexical';
 import type { RawTriple } from '../core/types';
 import { EncoderError } from '../encoder/protocol';
@@ -135,9 +135,9 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
 
   for (let u = 0; u < plan.units.length; u++) {
     const unitDef = plan.units[u];
-    for await (const { line, text } of unitDef.lines.lines()) {
+    for await (const { line, parse } of readUnit(unitDef, opts.signal)) {
       if (next >= table.length || table.unit(next) !== u || table.line(next) !== line) continue;
-      const parsed = parseTripleLine(text, { file: unitDef.shown, line, format: unitDef.format });
+      const parsed = parse();
       for (const raw of parsed.triples) {
         // Indices restart per key in grouped records: match only triples the unit takes.
         if (sourceOf(unitDef, raw) === null) continue;

@@ -4,7 +4,7 @@
  * No embedding happens here, so it is fast and its memory is per-triple only.
  */
 import { hash } from 'node:crypto';
-import { parseTripleLine } from '../core/formats';
+import { readUnit } from './input/records';
 import { DocumentFrequencies, normalizeForDuplicate } from '../core/lexical';
 import { DEFAULT_SETTINGS } from '../core/settings';
 import { PairedSampler, resolveSample, sampleHash, type SampleKey } from '../core/sampling';
@@ -160,13 +160,14 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
     const record = (p: Problem) => {
       if (unitProblems++ <= PROBLEMS_KEPT_PER_FILE) { problems.push(p); lastKept = problems.length - 1; }
     };
-    for await (const { line, text } of unit.lines.lines()) {
+    for await (const rec of readUnit(unit, opts.signal)) {
+      const line = rec.line;
       linesRead++;
       if ((linesRead & 0x3fff) === 0) {
         opts.signal?.throwIfAborted();
         opts.onLines?.(linesRead);
       }
-      const parsed = parseTripleLine(text, { file: unit.shown, line, format: unit.format });
+      const parsed = rec.parse();
       let lineHasProblem = parsed.problems.length > 0;
       for (const p of parsed.problems) record(p);
       // One problem a line: what the run finds joins the line's problem, if it has one.

@@ -7,8 +7,14 @@ export const USAGE = `Usage:
   eci-sem --version | --help
 
 Scores negative sources with ECI_sem. Give a config (.json/.jsonc) or triple
-files (.jsonl/.ndjson/.tsv, globs allowed); without a config each triple goes to
-its "source" field or to a source named after its file.
+files (.jsonl/.ndjson/.tsv, each optionally .gz, or .parquet; globs allowed);
+without a config each triple goes to its "source" field or to a source named
+after its file.
+
+Triples by id (without a config):
+      --corpus FILE   passages by id: collection.tsv (id<TAB>text) or BEIR corpus.jsonl
+      --queries FILE  queries by id, in the same layouts
+      --qrels FILE    positives of records that name none (BEIR or TREC qrels)
 
 Output:
   -f, --format table|json|markdown   report format (default table)
@@ -52,6 +58,8 @@ export interface CliArgs {
   };
   cacheDir?: string;
   noCache: boolean;
+  /** Corpus, queries and qrels of id-based triples (without a config). */
+  data?: { corpus?: string; queries?: string; qrels?: string };
 }
 
 export class UsageError extends Error {}
@@ -90,6 +98,7 @@ export function parseCli(argv: string[]): CliArgs {
         'passage-prefix': { type: 'string' }, 'max-length': { type: 'string' }, 'batch-size': { type: 'string' },
         quantized: { type: 'boolean' }, threads: { type: 'string' },
         'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' },
+        corpus: { type: 'string' }, queries: { type: 'string' }, qrels: { type: 'string' },
       },
     });
   } catch (err) {
@@ -139,5 +148,6 @@ export function parseCli(argv: string[]): CliArgs {
     },
     cacheDir: v['cache-dir'],
     noCache: !!v['no-cache'],
+    ...(v.corpus || v.queries || v.qrels ? { data: { corpus: v.corpus, queries: v.queries, qrels: v.qrels } } : {}),
   };
 }

@@ -95,7 +95,7 @@ function loadSetup(args: CliArgs, io: Io): Setup {
   if (settings.idfCorpus) settings = { ...settings, idfCorpus: settings.idfCorpus.map((f) => resolve(base, f)) };
   const plan = config && configPath && inputs.length === 0
     ? planFromConfig(config, configPath, io.cwd)
-    : planFromFiles(inputs, io.cwd);
+    : planFromFiles(inputs, io.cwd, undefined, args.data);
   return { plan, settings, config, configPath };
 }
 

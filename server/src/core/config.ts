@@ -14,6 +14,7 @@ import {
   kindOf, type ConfigPath,
 } from './config/rules';
 import { readSources } from './config/sources';
+import { readDataFiles, type DataFilesConfig } from './config/data';
 
 export { applySettingOverrides, didYouMean, formatPath, SettingError, settingRanges, type NumericSetting, type SettingOverrides } from './config/rules';
 export type { ConfigPath };
@@ -40,6 +41,8 @@ export interface SourceConfig {
   key?: string;
   /** A hybrid source: the per-query union of these sources' negatives. */
   union?: string[];
+  /** Only the first k negatives of each query, in file order. */
+  negativesPerQuery?: number;
   /** Offset of the name's string literal. */
   nameOffset: number;
   /** Offset and length of the source object. */
@@ -66,6 +69,8 @@ export interface EciConfig {
   encoder: EncoderConfig;
   settings: Settings;
   cacheDir?: string;
+  /** Corpus, queries, qrels and embeddings that id-based triples refer to. */
+  data?: DataFilesConfig;
 }
 
 export interface ParsedConfig {
@@ -182,10 +187,12 @@ export function parseConfig(text: string): ParsedConfig {
   const schema = props.get('$schema')?.value;
   if (schema && schema.type !== 'string') r.report(['$schema'], schema, `expected a string (the schema's URL or path), got ${kindOf(Reader.valueOf(schema))}`, 'warning');
   const sources = readSources(r, root, props.get('sources'));
+  const data = readDataFiles(r, props);
   r.problems.sort((a, b) => a.offset - b.offset);
   if (sources.length === 0) return { config: null, problems: r.problems };
   const config: EciConfig = { sources, encoder, settings };
   if (cacheDir !== undefined) config.cacheDir = cacheDir;
+  if (data) config.data = data;
   return { config, problems: r.problems };
 }
 

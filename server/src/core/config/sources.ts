@@ -11,6 +11,7 @@ interface Draft {
   nameNode?: Node;
   files?: string[];
   key?: string;
+  negativesPerQuery?: number;
   union?: { name: string; node: Node; index: number }[];
   unionNode?: Node;
   ok: boolean;
@@ -91,6 +92,14 @@ export function readSources(r: Reader, root: Node, prop: Prop | undefined): Sour
         else d.key = k;
       }
     }
+    const kProp = p.get('negativesPerQuery');
+    if (kProp?.value) {
+      const k = r.number(kProp.value, [...path, 'negativesPerQuery'], { integer: true, min: 1 });
+      if (k !== undefined) {
+        if (unionProp) r.report([...path, 'negativesPerQuery'], kProp.value, 'ignored: a union source takes the negatives its members keep', 'warning');
+        else d.negativesPerQuery = k;
+      }
+    }
   });
 
   checkUnions(r, drafts, firstByName);
@@ -103,6 +112,7 @@ export function readSources(r: Reader, root: Node, prop: Prop | undefined): Sour
       name: d.name!, files: d.files ?? [], nameOffset: d.nameNode!.offset + r.shift, offset: d.node.offset + r.shift, length: d.node.length,
     };
     if (d.key !== undefined) src.key = d.key;
+    if (d.negativesPerQuery !== undefined) src.negativesPerQuery = d.negativesPerQuery;
     if (d.union) {
       src.union = [...new Set(d.union.map((u) => u.name))].filter((n) => validNames.has(n) && n !== d.name);
       if (src.union.length === 0) continue;

@@ -1,0 +1,36 @@
+/**
+ * What a file name says about how to read it: a text format (JSON Lines or
+ * TSV), optionally gzipped, or Parquet.
+ */
+import { detectFormat } from '../../core/formats';
+import type { LineSource } from '../lines';
+import { gzipLineSource, isGzip, withoutGz } from './gzip';
+
+export interface InputKind {
+  format: 'jsonl' | 'tsv';
+  container?: 'gzip' | 'parquet';
+  /** A line source of its own (gzip); none for plain text files and Parquet. */
+  lines?: (path: string, shown: string) => LineSource;
+}
+
+export function isParquet(path: string): boolean {
+  return path.toLowerCase().endsWith('.parquet');
+}
+
+/** Files that are not text: never opened as documents, never linted as text. */
+export function isBinaryInput(path: string): boolean {
+  const lower = path.toLowerCase();
+  return isGzip(lower) || isParquet(lower) || lower.endsWith('.npy');
+}
+
+export function inputKind(path: string): InputKind | null {
+  if (isParquet(path)) return { format: 'jsonl', container: 'parquet', lines: () => ({ name: path, lines: noLines }) };
+  if (isGzip(path)) {
+    const format = detectFormat(withoutGz(path));
+    return format ? { format, container: 'gzip', lines: gzipLineSource } : null;
+  }
+  const format = detectFormat(path);
+  return format ? { format } : null;
+}
+
+async function* noLines(): AsyncGenerator<never> {}
