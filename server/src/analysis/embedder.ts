@@ -1,12 +1,16 @@
 /** What the analysis needs from a target encoder; the ONNX worker client implements it. */
 
 export interface EncoderInfo {
-  kind: 'default' | 'onnx' | 'precomputed';
+  kind: 'default' | 'onnx' | 'precomputed' | 'http';
   /** Model name or path, as reported in settings.encoder.model. */
   model: string;
   dimension: number;
   queryPrefix: string;
   passagePrefix: string;
+  /** kind "http": which API the server speaks. */
+  api?: 'openai' | 'tei';
+  /** kinds "default"/"onnx" with executionProviders: the ONNX Runtime provider the model runs on. */
+  provider?: string;
 }
 
 export interface Embedder {

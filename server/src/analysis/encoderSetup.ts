@@ -13,13 +13,14 @@ import { notAFolder } from '../encoder/modelFolder';
 import { EncoderTokenizer } from '../encoder/tokenizer';
 import type { Embedder, EncoderChoice, EncoderInfo } from './embedder';
 import { AnalysisError } from './analyze';
+import { httpSpec, loadHttpEmbedder, wantsHttp, type HttpFlags } from './httpEmbedder';
 import { defaultCacheDir, defaultModelDir } from './paths';
 
 export interface EncoderOptions {
   config?: EncoderConfig;
   /** Folder that relative model paths are resolved against. */
   base: string;
-  cli?: {
+  cli?: HttpFlags & {
     kind?: string; pooling?: string; queryPrefix?: string; passagePrefix?: string;
     maxLength?: number; batchSize?: number; quantized?: boolean; threads?: number;
   };
@@ -41,6 +42,13 @@ export function encoderChoice(opts: EncoderOptions): EncoderChoice {
 async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
   const cli = opts.cli ?? {};
   const config = opts.config;
+  if (wantsHttp(cli, config)) {
+    const cacheDir = opts.cacheDir === undefined ? defaultCacheDir() : opts.cacheDir;
+    return loadHttpEmbedder(httpSpec(cli, config), cacheDir, opts.onWarning);
+  }
+  if (cli.api !== undefined || cli.model !== undefined) {
+    throw new AnalysisError('--api and --model are for an embedding server: give its URL with --encoder http://host:port', 'encoder');
+  }
   const flag = cli.kind;
   const isDefault = flag ? flag === 'default' : !config || config.kind === 'default';
   const modelDir = isDefault ? defaultModelDir() : resolve(opts.base, flag ?? config?.path ?? '');

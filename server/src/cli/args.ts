@@ -32,6 +32,8 @@ Encoder:
       --pooling mean|cls|none  --query-prefix S  --passage-prefix S
       --max-length N  --batch-size N  --quantized  --threads N
       --cache-dir DIR  --no-cache
+      --encoder http://host:8080 --api openai|tei --model NAME   an embedding server
+      --api-key-env VAR  --concurrency N   (the key is read from the variable VAR)
 
 Exit codes: 0 done, 1 findings at the --fail-on level, 2 unusable input.
 `;
@@ -55,6 +57,10 @@ export interface CliArgs {
     batchSize?: number;
     quantized?: boolean;
     threads?: number;
+    api?: string;
+    model?: string;
+    apiKeyEnv?: string;
+    concurrency?: number;
   };
   cacheDir?: string;
   noCache: boolean;
@@ -98,6 +104,7 @@ export function parseCli(argv: string[]): CliArgs {
         'passage-prefix': { type: 'string' }, 'max-length': { type: 'string' }, 'batch-size': { type: 'string' },
         quantized: { type: 'boolean' }, threads: { type: 'string' },
         'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' },
+        api: { type: 'string' }, model: { type: 'string' }, 'api-key-env': { type: 'string' }, concurrency: { type: 'string' },
         corpus: { type: 'string' }, queries: { type: 'string' }, qrels: { type: 'string' },
       },
     });
@@ -145,6 +152,10 @@ export function parseCli(argv: string[]): CliArgs {
       batchSize: num('batch-size', v['batch-size'], true),
       quantized: v.quantized,
       threads: num('threads', v.threads, true),
+      api: oneOf('api', v.api, ['openai', 'tei'] as const),
+      model: v.model,
+      apiKeyEnv: v['api-key-env'],
+      concurrency: num('concurrency', v.concurrency, true),
     },
     cacheDir: v['cache-dir'],
     noCache: !!v['no-cache'],

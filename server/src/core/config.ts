@@ -13,6 +13,7 @@ import {
   ENCODER_KEYS, ENCODER_KINDS, NUMERIC_SETTINGS, POOLINGS, SETTING_RULES, SOURCE_KEYS, THRESHOLD_KEYS, THRESHOLD_RULES, TOKENIZERS, TOP_KEYS,
   kindOf, type ConfigPath,
 } from './config/rules';
+import { readHttpEncoder } from './config/httpEncoder';
 import { readSources } from './config/sources';
 import { readDataFiles, type DataFilesConfig } from './config/data';
 
@@ -51,7 +52,7 @@ export interface SourceConfig {
 }
 
 export interface EncoderConfig {
-  kind: 'default' | 'onnx' | 'precomputed';
+  kind: 'default' | 'onnx' | 'precomputed' | 'http';
   path?: string;
   pooling?: 'mean' | 'cls' | 'none';
   queryPrefix: string;
@@ -59,6 +60,18 @@ export interface EncoderConfig {
   maxLength?: number;
   batchSize: number;
   quantized: boolean;
+  /** kind "http" (an embedding server): see config/httpEncoder.ts. */
+  api?: 'openai' | 'tei';
+  url?: string[];
+  model?: string;
+  revision?: string;
+  apiKeyEnv?: string;
+  concurrency?: number;
+  timeoutMs?: number;
+  maxRetries?: number;
+  truncate?: boolean;
+  /** kinds "onnx"/"default": ONNX Runtime execution providers, in order of preference. */
+  executionProviders?: string[];
   /** Offset and length of the `encoder` object (0, 0 when absent). */
   offset: number;
   length: number;
@@ -148,6 +161,7 @@ function readEncoder(r: Reader, node: Node | undefined): EncoderConfig {
     if (q.type === 'boolean') enc.quantized = q.value as boolean;
     else r.report(['encoder', 'quantized'], q, `expected true or false, got ${kindOf(Reader.valueOf(q))}`);
   }
+  readHttpEncoder(r, at, (k) => p.has(k), enc);
   if (enc.pooling === undefined) delete enc.pooling;
   if (enc.maxLength === undefined) delete enc.maxLength;
   return enc;

@@ -56,7 +56,9 @@ export type EncoderErrorCode =
   | 'inference'
   | 'worker-exit'
   | 'cancelled'
-  | 'closed';
+  | 'closed'
+  /** An embedding server (kind "http") refused or failed beyond what retrying fixes. */
+  | 'endpoint';
 
 /** Error with a stable code so callers (CLI, LSP) can react without parsing messages. */
 export class EncoderError extends Error {

@@ -38,8 +38,10 @@ export const THRESHOLD_KEYS = Object.keys(THRESHOLD_RULES) as (keyof Thresholds)
 export const TOKENIZERS: readonly LexicalTokenizer[] = ['word', 'encoder'];
 export const TOP_KEYS = ['$schema', 'sources', 'encoder', ...NUMERIC_SETTINGS, 'tokenizer', 'idfCorpus', 'thresholds', 'cacheDir', 'corpus', 'queries', 'qrels', 'embeddings'];
 export const SOURCE_KEYS = ['name', 'files', 'key', 'union', 'negativesPerQuery'];
-export const ENCODER_KEYS = ['kind', 'path', 'pooling', 'queryPrefix', 'passagePrefix', 'maxLength', 'batchSize', 'quantized'];
-export const ENCODER_KINDS = ['default', 'onnx', 'precomputed'] as const;
+/** Keys of an http encoder (kind "http"); `apiKey` is known only to be refused (keys come from the environment). */
+export const HTTP_ENCODER_KEYS = ['api', 'url', 'model', 'revision', 'apiKeyEnv', 'apiKey', 'concurrency', 'timeoutMs', 'maxRetries', 'truncate'];
+export const ENCODER_KEYS = ['kind', 'path', 'pooling', 'queryPrefix', 'passagePrefix', 'maxLength', 'batchSize', 'quantized', ...HTTP_ENCODER_KEYS, 'executionProviders'];
+export const ENCODER_KINDS = ['default', 'onnx', 'precomputed', 'http'] as const;
 export const POOLINGS = ['mean', 'cls', 'none'] as const;
 
 export function describeRule(r: NumberRule): string {
