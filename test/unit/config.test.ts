@@ -344,7 +344,7 @@ test('the JSON schema matches the parser: keys, defaults, ranges', () => {
   assert.equal(schema.allowTrailingCommas, true);
   assert.deepEqual(schema.required, ['sources']);
   const top = schema.properties;
-  assert.deepEqual(Object.keys(top).sort(), ['$schema', 'cacheDir', 'encoder', 'idfCorpus', 'lambda', 'lexicalFloor', 'sampleSize', 'seed', 'sources', 'temperature', 'thresholds', 'tokenizer'].sort());
+  assert.deepEqual(Object.keys(top).sort(), ['$schema', 'cacheDir', 'encoder', 'idfCorpus', 'lambda', 'lexicalFloor', 'sampleSize', 'seed', 'sources', 'temperature', 'thresholds', 'tokenizer', 'corpus', 'queries', 'qrels', 'embeddings'].sort());
   const d = defaultSettings();
   for (const k of ['temperature', 'lambda', 'sampleSize', 'seed', 'lexicalFloor', 'tokenizer'] as const) assert.equal(top[k].default, d[k], k);
   assert.equal(top.idfCorpus.default, null);
@@ -368,7 +368,7 @@ test('the JSON schema matches the parser: keys, defaults, ranges', () => {
   assert.equal(enc.batchSize.default, 32);
   assert.equal(enc.quantized.default, false);
   assert.deepEqual(enc.kind.enum, ['default', 'onnx', 'precomputed']);
-  assert.deepEqual(Object.keys(schema.definitions.fileSource.properties), ['name', 'files', 'key']);
+  assert.deepEqual(Object.keys(schema.definitions.fileSource.properties), ['name', 'files', 'key', 'negativesPerQuery']);
   assert.deepEqual(Object.keys(schema.definitions.unionSource.properties), ['name', 'union']);
   // Every property has a description.
   const walk = (node: unknown, at: string): void => {
