@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { Commands, ResultsChangedNotification, StatusNotification, type RunState } from '../../shared/protocol';
 import { registerCommands } from './commands';
+import { registerOpenExample } from './example';
 import { createLanguageClient } from './languageClient';
 import { RANKING_VIEW_TYPE, RankingPanels } from './rankingPanel';
 import { errorMessage, serverApi } from './serverApi';
@@ -25,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(output, status, panels);
 
   registerCommands(context, { server, panels });
+  registerOpenExample(context);
   context.subscriptions.push(vscode.window.registerWebviewPanelSerializer(RANKING_VIEW_TYPE, {
     // The page restores its own state (getState); the host only re-attaches.
     deserializeWebviewPanel: async (panel) => panels.revive(panel),

@@ -4,8 +4,9 @@
 //
 //   npm run test:e2e [-- path/to/eci-sem.vsix] [-- --rebuild] [-- --keep]
 //
-// Without a path it takes the newest eci-sem-*.vsix in the repo root, building one with
-// `npm run package` when there is none or with --rebuild (E2E_VSIX also names one). Needs
+// Without a path it takes the newest eci-sem-*-<this platform>.vsix in the repo root, building
+// it with `scripts/package.mjs --target <this platform>` when there is none or with --rebuild
+// (E2E_VSIX also names one). Needs
 // `bash test/e2e/setup.sh` first. Screenshots: test-output/e2e/. Last line:
 // "N passed, M failed"; the exit code is 1 on any failure. `--keep` leaves the run
 // folder (profile, logs, workspace) in /tmp for a look afterwards.
@@ -18,10 +19,12 @@ import { checkCodeLens, checkHover, checkProblems, checkQuickFix, checkWebview }
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 const EXTENSION_ID = `${pkg.publisher ?? 'eci-sem'}.${pkg.name}`;
+// code-server runs here, so it takes this machine's platform VSIX (npm run package builds five).
+const TARGET = `${process.platform}-${process.arch}`;
 
 function newestVsix() {
   const found = fs.readdirSync(ROOT)
-    .filter((f) => f.startsWith(`${pkg.name}-`) && f.endsWith('.vsix'))
+    .filter((f) => f.startsWith(`${pkg.name}-`) && f.endsWith(`-${TARGET}.vsix`))
     .map((f) => ({ f: path.join(ROOT, f), m: fs.statSync(path.join(ROOT, f)).mtimeMs }))
     .sort((a, b) => b.m - a.m);
   return found[0]?.f ?? null;
@@ -36,11 +39,11 @@ function resolveVsix() {
   }
   let vsix = process.argv.includes('--rebuild') ? null : newestVsix();
   if (!vsix) {
-    console.log('# building the VSIX with `npm run package`');
-    const r = spawnSync('npm', ['run', 'package'], { cwd: ROOT, stdio: 'inherit', timeout: 15 * 60_000 });
-    if (r.status !== 0) throw new Error(`npm run package failed (${r.status ?? r.signal})`);
+    console.log(`# building the ${TARGET} VSIX with scripts/package.mjs`);
+    const r = spawnSync(process.execPath, ['scripts/package.mjs', '--target', TARGET], { cwd: ROOT, stdio: 'inherit', timeout: 15 * 60_000 });
+    if (r.status !== 0) throw new Error(`scripts/package.mjs --target ${TARGET} failed (${r.status ?? r.signal})`);
     vsix = newestVsix();
-    if (!vsix) throw new Error('npm run package made no VSIX in the repo root');
+    if (!vsix) throw new Error(`scripts/package.mjs made no ${TARGET} VSIX in the repo root`);
   }
   return vsix;
 }

@@ -32,8 +32,8 @@ log() { printf '[e2e-setup] %s\n' "$*"; }
 t0=$(date +%s)
 
 # ---- Debian packages -------------------------------------------------------
-# unzip: scripts/package.mjs (run by run.mjs when no VSIX exists) checks the VSIX with it.
-APT_PKGS=(chromium libkrb5-dev ripgrep python3 make g++ fonts-dejavu-core unzip)
+# (scripts/package.mjs reads the VSIX with scripts/zip.mjs: no unzip needed.)
+APT_PKGS=(chromium libkrb5-dev ripgrep python3 make g++ fonts-dejavu-core)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
