@@ -1,6 +1,7 @@
 /**
  * Workspace Trust. In Restricted Mode the server loads nothing the workspace names
- * (ONNX models are code-like: a model path could point anywhere) and falls back to
+ * (ONNX models are code-like: a model path could point anywhere) and sends no text to
+ * an embedding server the workspace names (it must not choose where data goes); it falls back to
  * the bundled encoder; package.json declares this as `supported: "limited"`. The
  * server learns the trust state from initializationOptions, so granting trust
  * restarts it.
@@ -30,7 +31,7 @@ async function restrictedNotice(context: vscode.ExtensionContext): Promise<void>
   await context.workspaceState.update(NOTICE_SHOWN_KEY, true);
   const manage = 'Manage Workspace Trust';
   const answer = await vscode.window.showInformationMessage(
-    'ECI_sem runs in Restricted Mode: encoder models and IDF corpora named by this workspace are not loaded, ' +
+    'ECI_sem runs in Restricted Mode: encoder models, embedding servers and IDF corpora named by this workspace are not used, ' +
     'and scores use the bundled default encoder. Trust the workspace to use its own encoder.',
     manage,
   );

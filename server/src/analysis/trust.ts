@@ -1,12 +1,14 @@
 /**
  * Workspace Trust: in a restricted workspace nothing the workspace's config
  * names is loaded — a model folder is code-like (ONNX graphs run native
- * kernels), and idfCorpus / cacheDir point the server at arbitrary files. The
+ * kernels), an embedding server would receive the texts, and idfCorpus /
+ * cacheDir point the server at arbitrary files. The
  * run falls back to safe defaults; these notes tell the user where and why.
  * Shared by the worker (what the run does) and the config checks (what the
  * editor underlines), so both say the same thing.
  */
 import type { EciConfig } from '../core/config';
+import { shownUrl } from '../encoder/httpWire';
 import type { RunNote } from './wire';
 
 export function restrictedNotes(config: EciConfig, trusted: boolean): RunNote[] {
@@ -16,6 +18,12 @@ export function restrictedNotes(config: EciConfig, trusted: boolean): RunNote[] 
     notes.push({
       path: ['encoder', 'kind'], severity: 'warning',
       message: `restricted mode: the workspace's model "${config.encoder.path ?? ''}" is not loaded; the bundled default encoder is used instead (trust the workspace to use it)`,
+    });
+  }
+  if (config.encoder.kind === 'http') {
+    notes.push({
+      path: ['encoder', 'kind'], severity: 'warning',
+      message: `restricted mode: the workspace's embedding server (${(config.encoder.url ?? []).map(shownUrl).join(', ')}) is not used — a workspace must not choose where your texts are sent; the bundled default encoder is used instead (trust the workspace to use it)`,
     });
   }
   if (config.settings.idfCorpus) {

@@ -130,9 +130,10 @@ function setup(spec: RunSpec): Setup {
     settings = config.settings;
     notes.push(...restrictedNotes(config, spec.trusted));
     let encoderConfig = config.encoder;
-    if (!spec.trusted && encoderConfig.kind === 'onnx') {
+    if (!spec.trusted && (encoderConfig.kind === 'onnx' || encoderConfig.kind === 'http')) {
+      // Neither the workspace's model nor the server it names (where texts would go) is used.
       encoderConfig = { ...encoderConfig, kind: 'default' };
-      delete encoderConfig.path;
+      for (const k of ['path', 'api', 'url', 'model', 'revision', 'apiKeyEnv', 'concurrency', 'timeoutMs', 'maxRetries', 'truncate'] as const) delete encoderConfig[k];
     }
     if (settings.idfCorpus) {
       if (!spec.trusted) settings = { ...settings, idfCorpus: null };

@@ -1,0 +1,59 @@
+/**
+ * Workspace Trust and embedding servers, through the real language server: in restricted
+ * mode a config's `http` encoder is not used — the server sends nothing to it, the default
+ * model scores, and the config says why on its encoder key. Trusted, the same config does
+ * send the texts (so the restricted check can fail).
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { RankingSnapshot } from '../../shared/protocol';
+import { EmbedServer } from '../helpers/embedServer';
+import { messageOf, TestClient } from '../helpers/lspClient';
+import { tempDir } from '../helpers/lspFixtures';
+
+let server: EmbedServer;
+before(async () => { server = await EmbedServer.start({ memo: true }); });
+after(async () => { await server.close(); });
+
+function workspace(): { dir: string; config: string; text: string } {
+  const dir = tempDir('http-trust');
+  mkdirSync(join(dir, 'data'));
+  writeFileSync(join(dir, 'data', 't.jsonl'), [
+    { query: 'how to list files', positive: 'use ls to list files', negative: 'use cat to print a file' },
+    { query: 'how to copy files', positive: 'use cp to copy files', negative: 'use mv to move files' },
+    { query: 'how to delete files', positive: 'use rm to delete files', negative: 'use touch to create a file' },
+  ].map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const text = JSON.stringify({
+    encoder: { kind: 'http', api: 'openai', url: server.url, model: 'use-lite-en' },
+    sources: [{ name: 'T', files: 'data/t.jsonl' }],
+  }, null, 2);
+  const config = join(dir, 'eci.config.jsonc');
+  writeFileSync(config, text);
+  return { dir, config, text };
+}
+
+for (const trusted of [false, true]) {
+  test(`${trusted ? 'trusted' : 'restricted'}: an http encoder named by the workspace is ${trusted ? 'used' : 'not used, nothing is sent to it'}`, async () => {
+    const { dir, config, text } = workspace();
+    const sent = server.requests.length;
+    const client = await TestClient.start({ folder: dir, cacheDir: tempDir('http-trust-cache'), trusted });
+    try {
+      client.open(config, text, 'jsonc');
+      if (!trusted) {
+        const ds = await client.diagnosticsOf(config, (d) => d.some((x) => x.code === 'restricted-mode'));
+        const note = ds.find((d) => d.code === 'restricted-mode')!;
+        assert.match(messageOf(note), /restricted mode: the workspace's embedding server \(http:\/\/127\.0\.0\.1:\d+\) is not used — a workspace must not choose where your texts are sent/);
+      }
+      await client.waitForResults(undefined, 60_000);
+      const [snap] = await client.request<RankingSnapshot[]>('eci/ranking', {});
+      assert.equal(snap!.settings.encoder.kind, trusted ? 'http' : 'default');
+      assert.equal(snap!.sources[0]!.size, 3);
+      if (trusted) assert.ok(server.requests.length > sent, 'the trusted workspace\'s server got the texts');
+      else assert.equal(server.requests.length, sent, 'no request reached the workspace\'s server');
+    } finally {
+      await client.stop();
+    }
+  });
+}
