@@ -81,7 +81,7 @@ export function severityOf(id: FindingId): Severity {
 
 const DESCRIPTION: Readonly<Record<FindingId, string>> = {
   'duplicate-of-positive':
-    'The negative is the positive (or the query) itself — same text or near-identical embedding — so training would push the answer away from its own question.',
+    'The negative is the positive (or the query) itself — same text (for triples by id: the same id as a positive, which names the same text) or near-identical embedding — so training would push the answer away from its own question.',
   'near-duplicate-of-positive':
     'The negative repeats most of the positive\'s weighted terms, so it is probably the same passage trimmed or re-edited (a false negative); a deliberate minimal edit that changes the answer also scores high — you decide.',
   'likely-false-negative':

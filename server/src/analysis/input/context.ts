@@ -182,17 +182,17 @@ export class DataContext {
           : `qid ${record.query.id}: the record names no positive and no qrels file is given (config "qrels" or --qrels)`;
         misses.push({ ref: record.query, message: why });
         positives = [];
-      } else positives = list.map((id) => ({ id, path: record.query.path, column: record.query.column }));
+      } else positives = list.map((id, index) => ({ id, path: record.query.path, column: record.query.column, index }));
     }
     const fromQrels = record.positives === null;
     const pos: { text: string; index: number; id: string }[] = [];
-    positives.forEach((p, i) => {
+    for (const p of positives) {
       const t = this.corpus ? this.textOf(this.corpus, p.id) : undefined;
       if (t === undefined) {
         const m = this.missing(this.corpus, 'pid', p.id);
         misses.push({ ref: p, message: fromQrels ? `${m} (a positive of qid ${record.query.id} in the qrels)` : m });
-      } else pos.push({ text: t, index: i, id: p.id });
-    });
+      } else pos.push({ text: t, index: p.index, id: p.id });
+    }
     const triples: RawTriple[] = [];
     const qv = query !== undefined && this.queryVectors ? this.queryVectors.row(this.queries!.row(record.query.id)!) : undefined;
     const pv = new Map<string, Float32Array>();

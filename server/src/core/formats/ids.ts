@@ -20,11 +20,11 @@ export interface IdRef {
   /** Where the id is: a JSON path (JSONL) or a 1-based column (TSV). */
   path: Path;
   column?: number;
+  /** Index in its list (in its group for grouped negatives): `posIndex` / `negIndex`. */
+  index: number;
 }
 
 export interface IdNegative extends IdRef {
-  /** Index in its list (in its group for grouped negatives), as `negIndex`. */
-  index: number;
   source?: string;
 }
 
@@ -79,20 +79,20 @@ function idOf(value: unknown, path: Path, pending: Pending[]): string | undefine
 function idList(value: unknown, path: Path, what: string, pending: Pending[]): IdRef[] | undefined {
   if (!Array.isArray(value)) {
     const id = idOf(value, path, pending);
-    return id === undefined ? undefined : [{ id, path }];
+    return id === undefined ? undefined : [{ id, path, index: 0 }];
   }
   if (value.length === 0) {
     const field = jsonPathText(path);
     pending.push({ path, field, message: `${field}: expected at least one ${what} id, got an empty list` });
     return undefined;
   }
+  // A bad entry is reported; the others are still read (their indices stay those of the list).
   const out: IdRef[] = [];
-  let ok = true;
   value.forEach((v, i) => {
     const id = idOf(v, [...path, i], pending);
-    if (id === undefined) ok = false; else out.push({ id, path: [...path, i] });
+    if (id !== undefined) out.push({ id, path: [...path, i], index: i });
   });
-  return ok ? out : undefined;
+  return out;
 }
 
 function firstKey(rec: Record<string, unknown>, keys: readonly string[]): string | null {
@@ -128,11 +128,11 @@ export function readIdObject(rec: Record<string, unknown>, text: string, ctx: Li
         if (Array.isArray(v) && v.length === 0) continue;
         const list = idList(v, ['neg', key], 'negative', pending);
         if (!list) continue;
-        list.forEach((r, i) => negatives.push({ ...r, index: i, source: key }));
+        for (const r of list) negatives.push({ ...r, source: key });
       }
     } else {
       const list = idList(neg, [nKey], 'negative', pending);
-      if (list) list.forEach((r, i) => negatives.push({ ...r, index: i }));
+      if (list) negatives.push(...list);
       else ok = false;
     }
   }
@@ -143,7 +143,7 @@ export function readIdObject(rec: Record<string, unknown>, text: string, ctx: Li
   }
   const problems = pending.length ? locate(text, ctx, pending) : [];
   if (!ok) return { record: null, problems };
-  const record: IdRecord = { query: { id: qid!, path: [qKey] }, positives, negatives };
+  const record: IdRecord = { query: { id: qid!, path: [qKey], index: 0 }, positives, negatives };
   if (source !== undefined) record.source = source;
   if (typeof rec.id === 'string' || typeof rec.id === 'number') record.id = String(rec.id);
   return { record, problems };
@@ -196,10 +196,10 @@ export function parseIdTsv(text: string, ctx: LineContext): ParsedIdLine {
   for (let k = 0; k < 3; k++) {
     const c = cols[k];
     if (!/^\S+$/.test(c)) return problem(column, `${TSV_NAMES[k]}: expected an id (one token without spaces), got ${c.trim() === '' ? 'an empty column' : JSON.stringify(c.length > 40 ? `${c.slice(0, 40)}…` : c)}`, TSV_NAMES[k]);
-    refs.push({ id: c, path: [k], column });
+    refs.push({ id: c, path: [k], column, index: 0 });
     column += c.length + 1;
   }
-  const record: IdRecord = { query: refs[0], positives: [refs[1]], negatives: [{ ...refs[2], index: 0 }] };
+  const record: IdRecord = { query: refs[0], positives: [refs[1]], negatives: [refs[2]] };
   if (cols.length === 4 && cols[3].trim() !== '') record.source = cols[3].trim();
   return { record, problems: [] };
 }
