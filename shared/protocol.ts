@@ -26,6 +26,7 @@ export interface CardStability {
   /** The source just above in the group, and the share of half-samples that put it above this one. */
   previous?: string;
   agreementWithPrevious?: number | null;
+  tiedWithPrevious?: boolean;
 }
 
 /** A source's score card, as the panel, CodeLens and hovers show it. */
@@ -94,10 +95,13 @@ export namespace StatusNotification {
   export type Params = RunState;
 }
 
-/** server → client: new results are in; the panel refreshes. */
+/**
+ * server → client: new results are in; the panel refreshes. `stability: true` when what
+ * changed is only the stability check of results already announced (it follows them).
+ */
 export namespace ResultsChangedNotification {
   export const method = 'eci/resultsChanged';
-  export type Params = { scopes: string[] };
+  export type Params = { scopes: string[]; stability?: true };
 }
 
 /** client → server: score the workspace (all configs and loose files) or one file now. */

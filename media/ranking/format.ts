@@ -43,6 +43,15 @@ export function tail(uri: string, n: number): string {
   }
 }
 
+/** The order of a source and the next one under half-sampling: `≈ LLM 61%`, `> Dense 96%`, `? Random (N differs)`, or '–'. */
+export function stableText(card: SourceCard, pending: boolean): string {
+  const st = card.stability;
+  if (!st) return pending && card.rank < card.groupSize ? 'pending…' : '–';
+  if (!st.next) return '–';
+  if (!st.comparableWithNext) return `? ${st.next} (N differs)`;
+  return `${st.tiedWithNext ? '≈' : '>'} ${st.next} ${percent(st.agreementWithNext)}`;
+}
+
 export function statusText(s: RunState): string {
   switch (s.state) {
     case 'running':

@@ -5,7 +5,7 @@
  */
 import type { RankingSnapshot, RunState, SourceCard, TripleRow } from '../../shared/protocol';
 import { activatable, bar, h } from './dom';
-import { FINDING_LABELS, UNSAFE, num, percent, scopeLabel, sourceFlags, statusText, tail, tripleFindings } from './format';
+import { FINDING_LABELS, UNSAFE, num, percent, scopeLabel, sourceFlags, stableText, statusText, tail, tripleFindings } from './format';
 
 export interface Selection { scope: string; source: string }
 
@@ -57,6 +57,8 @@ function scopeSection(snap: RankingSnapshot, selected: Selection | undefined, ac
     `scored ${new Date(snap.finishedAt).toLocaleString()}`,
   ];
   if (snap.problems > 0) meta.push(`${snap.problems} input problem${snap.problems === 1 ? '' : 's'} (see Problems)`);
+  if (snap.stability === 'pending') meta.push('stability of the ranking: checking half-samples…');
+  if (snap.stability === 'off') meta.push('stability check off (resamples 0)');
   const section = h('section', { class: 'scope' }, h('h2', { title: snap.scope }, scopeLabel(snap.scope)), h('p', { class: 'meta' }, meta.join(' · ')));
   if (snap.sources.length === 0) section.append(h('p', { class: 'empty' }, 'No source could be scored; the Problems view says why.'));
   // One scale for both groups: a hybrid's bar then shows how much it adds over its members.
@@ -64,7 +66,7 @@ function scopeSection(snap: RankingSnapshot, selected: Selection | undefined, ac
   for (const group of ['plain', 'hybrid'] as const) {
     const cards = snap.sources.filter((c) => c.group === group).sort((a, b) => a.rank - b.rank);
     if (cards.length === 0) continue;
-    section.append(h('h3', null, group === 'plain' ? 'Plain sources' : 'Hybrid sources (ranked separately)'), sourceTable(snap.scope, cards, best, selected, actions));
+    section.append(h('h3', null, group === 'plain' ? 'Plain sources' : 'Hybrid sources (ranked separately)'), sourceTable(snap.scope, cards, best, selected, actions, snap.stability === 'pending'));
   }
   return section;
 }
@@ -75,6 +77,7 @@ const OPT = 'num opt';
 
 const SOURCE_COLUMNS: Column[] = [
   ['#', 'Rank within the group'], ['Source', ''], ['ECI_sem', 'log det(I + M_S): higher is better'],
+  ['stable', 'Share of half-samples that rank this source above the next one: ≈ = tied (below the stableAgreement threshold), > = the order holds'],
   ['per ex.', 'ECI_sem per sampled triple', true], ['δ', 'Diversity'], ['t̄', 'Mean target consistency', true],
   ['l̄', 'Mean semantic locality', true], ['r̄', 'Mean lexical residuality', true], ['w̄', 'Mean weight w = t·l·r', true],
   ['N/|S|', 'Sampled / all triples', true], ['unsafe', 'Share of duplicate, near-duplicate or likely false negatives'],
@@ -91,9 +94,10 @@ function table(cls: string, columns: Column[], body: HTMLTableSectionElement): H
   return h('div', { class: 'table-wrap' }, h('table', { class: cls }, header(columns), body));
 }
 
-function sourceTable(scope: string, cards: SourceCard[], best: number, selected: Selection | undefined, actions: Actions): HTMLElement {
+function sourceTable(scope: string, cards: SourceCard[], best: number, selected: Selection | undefined, actions: Actions, stabilityPending: boolean): HTMLElement {
   const body = h('tbody');
   for (const card of cards) {
+    const st = card.stability;
     const isSelected = selected?.scope === scope && selected.source === card.name;
     const findings = tripleFindings(card);
     const row = h('tr', { class: isSelected ? 'source selected' : 'source', attrs: { 'data-key': rowKey(scope, card.name), 'aria-selected': String(isSelected) } },
@@ -101,6 +105,7 @@ function sourceTable(scope: string, cards: SourceCard[], best: number, selected:
       h('td', { class: 'name' }, card.name),
       h('td', { class: 'eci' }, h('div', { class: 'eci-cell' },
         bar(best > 0 ? card.eci / best : 0, card.group, `ECI_sem ${num(card.eci, 3)}`), h('span', { class: 'num' }, num(card.eci, 3)))),
+      h('td', { class: st?.tiedWithNext ? 'stable tied' : 'stable' }, stableText(card, stabilityPending)),
       h('td', { class: OPT }, num(card.perExample, 4)),
       h('td', { class: 'num' }, num(card.diversity, 2)),
       h('td', { class: OPT }, num(card.mean.t, 2)),
@@ -114,6 +119,12 @@ function sourceTable(scope: string, cards: SourceCard[], best: number, selected:
     );
     row.setAttribute('aria-label', `${card.name}, rank ${card.rank} of ${card.groupSize}, ECI_sem ${num(card.eci, 3)}`);
     body.append(activatable(row, () => actions.selectSource({ scope, source: card.name })));
+    // A tie is shown between the two rows it joins, not only in a cell.
+    if (st?.tiedWithNext && st.next) {
+      const cell = h('td', { attrs: { colspan: String(SOURCE_COLUMNS.length) } },
+        `≈ ${card.name} and ${st.next} are tied: only ${percent(st.agreementWithNext)} of ${st.resamples} half-samples put ${card.name} first — do not read their order as a ranking`);
+      body.append(h('tr', { class: 'tie', attrs: { role: 'note' } }, cell));
+    }
   }
   return table('ranking', SOURCE_COLUMNS, body);
 }

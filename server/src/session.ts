@@ -19,7 +19,8 @@ import { RunManager, WORKSPACE_SCOPE } from './analysis/runManager';
 import { detectFormat } from './core/formats';
 import type { Problem } from './core/types';
 import { configDiagnostics, configRunDiagnostics } from './handlers/configDiagnostics';
-import { fileDiagnostics, SOURCE } from './handlers/diagnostics';
+import { fileDiagnostics, lspSeverity, SOURCE } from './handlers/diagnostics';
+import { severityOf } from './core/findings';
 import { lineOf } from './handlers/lineRanges';
 import { LintMemo, lintTriples, looksLikeTriples } from './handlers/lint';
 import { SOURCE_FINDINGS, sourceFindingMessage } from './handlers/words';
@@ -90,6 +91,7 @@ export class Session {
       createProgress: () => (this.caps.progress ? connection.window.createWorkDoneProgress().catch(() => nullProgress) : Promise.resolve(nullProgress)),
       onStatus: (state) => void connection.sendNotification(StatusNotification.method, state),
       onFinished: (scope) => void this.onRunFinished(scope),
+      onStability: (scope) => void this.onStabilityArrived(scope),
       log: (m) => connection.console.log(m),
     });
     this.scopes = new ScopeTracker(this.runs, this.store);
@@ -283,7 +285,7 @@ export class Session {
       for (const s of r.sourcesOfFile(path)) {
         for (const id of SOURCE_FINDINGS) {
           if (!s.findings[id]) continue;
-          out.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: SOURCE, code: id, message: sourceFindingMessage(id, r.card(s), r.wire.settings) });
+          out.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: lspSeverity(severityOf(id)), source: SOURCE, code: id, message: sourceFindingMessage(id, r.card(s), r.wire.settings) });
         }
       }
     }
@@ -303,6 +305,19 @@ export class Session {
     if (def?.kind === 'config') paths.add(def.configPath);
     for (const p of paths) await this.refresh(p);
     void this.connection.sendNotification(ResultsChangedNotification.method, { scopes: [scope] });
+    if (this.caps.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+
+  /**
+   * The stability check of a scope's result arrived: only what shows it changes — the
+   * config's source diagnostics (tied-with-next), or a loose file's first line — and
+   * the CodeLens, hovers and panel, which read the stored result.
+   */
+  private async onStabilityArrived(scope: string): Promise<void> {
+    const def = this.runs.scopes.get(scope);
+    if (def?.kind === 'config') await this.refresh(def.configPath);
+    else for (const p of this.publishedFiles.get(scope) ?? []) await this.refresh(p);
+    void this.connection.sendNotification(ResultsChangedNotification.method, { scopes: [scope], stability: true });
     if (this.caps.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   }
 

@@ -133,8 +133,14 @@ export class TestClient {
     return this.waitFor<PublishDiagnosticsParams>('diagnostics', (p) => p.uri === u && test(p.diagnostics, p), timeoutMs).then((p) => p.diagnostics);
   }
 
+  /** The next run's results (not the stability check that follows a result: see waitForStability). */
   waitForResults(scope?: string, timeoutMs?: number): Promise<{ scopes: string[] }> {
-    return this.waitFor<{ scopes: string[] }>('results', (p) => !scope || p.scopes.includes(scope), timeoutMs);
+    return this.waitFor<{ scopes: string[]; stability?: true }>('results', (p) => !p.stability && (!scope || p.scopes.includes(scope)), timeoutMs);
+  }
+
+  /** The stability check of a scope's result (it arrives after the result). */
+  waitForStability(scope?: string, timeoutMs?: number): Promise<{ scopes: string[] }> {
+    return this.waitFor<{ scopes: string[]; stability?: true }>('results', (p) => !!p.stability && (!scope || p.scopes.includes(scope)), timeoutMs);
   }
 
   open(path: string, text = readFileSync(path, 'utf8'), languageId = 'jsonl'): void {

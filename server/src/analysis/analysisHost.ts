@@ -7,10 +7,11 @@
 import { Worker } from 'node:worker_threads';
 import { bundleOrSource, type WorkerEntry } from '../workerEntry';
 import type { Progress } from './analyze';
-import type { FailureStage, HostToWorker, RunNote, RunSpec, WireResult, WorkerToHost } from './wire';
+import type { FailureStage, HostToWorker, RunNote, RunSpec, WireResult, WireStability, WorkerToHost } from './wire';
 
 export type RunOutcome =
-  | { kind: 'ok'; result: WireResult }
+  /** `runId` matches the stability check that follows the result (spec resamples > 0). */
+  | { kind: 'ok'; result: WireResult; runId: number }
   | { kind: 'failed'; stage: FailureStage; message: string; notes: RunNote[] }
   | { kind: 'cancelled' };
 
@@ -28,6 +29,9 @@ export class AnalysisHost {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
+
+  /** Receives the stability check of a result after its 'ok' (null: the check was abandoned). */
+  onStability: ((scope: string, runId: number, stability: WireStability | null) => void) | undefined;
 
   /** `log` receives whatever the worker (or ONNX Runtime in it) prints: stdout belongs to the LSP stream. */
   constructor(private readonly log: (text: string) => void) {}
@@ -87,6 +91,10 @@ export class AnalysisHost {
   }
 
   private onMessage(m: WorkerToHost): void {
+    if (m.kind === 'stability') {
+      this.onStability?.(m.scope, m.id, m.stability);
+      return;
+    }
     const p = this.pending.get(m.id);
     if (!p) return;
     switch (m.kind) {
@@ -95,7 +103,7 @@ export class AnalysisHost {
         return;
       case 'ok':
         this.pending.delete(m.id);
-        p.resolve({ kind: 'ok', result: m.result });
+        p.resolve({ kind: 'ok', result: m.result, runId: m.id });
         return;
       case 'failed':
         this.pending.delete(m.id);

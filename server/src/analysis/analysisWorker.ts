@@ -13,6 +13,8 @@ if (!port) throw new Error('the analysis worker must run in a worker_threads Wor
 
 const keeper = new EmbedderKeeper();
 const running = new Map<number, AbortController>();
+/** The stability check under way per scope: a newer run of the scope abandons it (its result is being replaced). */
+const checking = new Map<string, AbortController>();
 
 function send(msg: WorkerToHost, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
@@ -21,10 +23,11 @@ function send(msg: WorkerToHost, transfer: ArrayBuffer[] = []): void {
 async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spec']): Promise<void> {
   const controller = new AbortController();
   running.set(id, controller);
+  checking.get(spec.scope)?.abort();
   let last = 0;
   let lastPhase = '';
   try {
-    const result = await runInWorker(spec, keeper, controller.signal, (progress) => {
+    const outcome = await runInWorker(spec, keeper, controller.signal, (progress) => {
       // Progress comes per chunk or per 16k lines; ~10 messages a second is plenty for a
       // bar, but a new phase and the end of embedding (with its count of new texts) always go.
       const now = Date.now();
@@ -34,8 +37,22 @@ async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spe
       lastPhase = progress.phase;
       send({ kind: 'progress', id, progress });
     });
-    if (controller.signal.aborted) send({ kind: 'cancelled', id });
-    else send({ kind: 'ok', id, result }, transferables(result.columns, result.sources));
+    if (controller.signal.aborted) { send({ kind: 'cancelled', id }); return; }
+    const result = outcome.wire;
+    send({ kind: 'ok', id, result }, transferables(result.columns, result.sources));
+    if (outcome.stability) {
+      running.delete(id);
+      const stop = new AbortController();
+      checking.set(spec.scope, stop);
+      try {
+        send({ kind: 'stability', id, scope: spec.scope, stability: await outcome.stability(stop.signal) });
+      } catch (err) {
+        if (!stop.signal.aborted) console.error(`eci-sem: the stability check of ${spec.scope} failed: ${err instanceof Error ? err.stack : String(err)}`);
+        send({ kind: 'stability', id, scope: spec.scope, stability: null });
+      } finally {
+        if (checking.get(spec.scope) === stop) checking.delete(spec.scope);
+      }
+    }
   } catch (err) {
     if (controller.signal.aborted) send({ kind: 'cancelled', id });
     else if (err instanceof StageError) send({ kind: 'failed', id, stage: err.stage, message: err.message, notes: err.notes });

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { RankingSnapshot, SourceCard } from '../../../shared/protocol';
 import { evaluateTriple, type TripleEvaluation, type TripleScalars } from '../core/aggregate';
 import { TRIPLE_FINDINGS, type TripleFindingId } from '../core/types';
-import type { WireResult, WireSource, WireUnit } from './wire';
+import type { WireResult, WireSource, WireStability, WireUnit } from './wire';
 
 export interface TripleInfo extends TripleEvaluation {
   index: number;
@@ -58,11 +58,25 @@ export class ScopeResult implements TripleScalars {
     readonly seconds: number,
     /** URI of the config this scope comes from (undefined for loose files). */
     readonly configUri?: string,
+    /** The analysis worker's id of the run, which its stability check names. */
+    readonly runId = 0,
   ) {
     this.length = wire.length;
   }
 
   get scope(): string { return this.wire.scope; }
+
+  /** Merges the run's stability check (it arrives after the scores): `stability` per source, tied-with-next, every pair's agreement. */
+  applyStability(st: WireStability): void {
+    for (const s of this.wire.sources) {
+      const own = st.bySource[s.name];
+      if (!own) continue;
+      s.stability = own;
+      if (own.tiedWithNext) s.findings['tied-with-next'] = 1;
+      else delete s.findings['tied-with-next'];
+    }
+    this.wire.agreement = st.agreement;
+  }
 
   a(i: number): number { return this.wire.columns.a[i]; }
   b(i: number): number { return this.wire.columns.b[i]; }
@@ -140,6 +154,16 @@ export class ScopeResult implements TripleScalars {
       eci: s.eci, perExample: s.perExample, diversity: s.diversity, mean: { ...s.mean },
       findings: { ...s.findings }, unsafeShare: s.size > 0 ? s.unsafe / s.size : 0, weakShare: s.weakShare,
     };
+    if (s.stability) {
+      const { scores: _scores, ...st } = s.stability;
+      card.stability = st;
+      const above = this.wire.sources.find((x) => x.group === s.group && x.stability?.next === s.name);
+      if (above?.stability) {
+        card.stability.previous = above.name;
+        card.stability.agreementWithPrevious = above.stability.agreementWithNext;
+        card.stability.tiedWithPrevious = above.stability.tiedWithNext;
+      }
+    }
     if (this.configUri) card.configUri = this.configUri;
     if (s.group === 'plain') card.files = this.filesOfSource(s.name).map(fileUri);
     return card;
@@ -170,6 +194,11 @@ export class ScopeResult implements TripleScalars {
     return this.wire.sources.filter((s) => names.has(s.name));
   }
 
+  /** The stability check is on but has not arrived yet. */
+  stabilityPending(): boolean {
+    return this.wire.settings.resamples > 0 && this.wire.sources.length > 0 && !this.wire.sources.some((s) => s.stability);
+  }
+
   snapshot(): RankingSnapshot {
     const { settings, encoder } = this.wire;
     return {
@@ -182,7 +211,7 @@ export class ScopeResult implements TripleScalars {
       residualScale: this.wire.residualScale,
       sources: this.wire.sources.map((s) => this.card(s)),
       problems: this.wire.problems.length,
-      stability: settings.resamples === 0 ? 'off' : this.wire.sources.some((s) => s.stability) || this.wire.sources.length === 0 ? 'done' : 'pending',
+      stability: settings.resamples === 0 ? 'off' : this.stabilityPending() ? 'pending' : 'done',
     };
   }
 }

@@ -39,6 +39,8 @@ export interface RunManagerDeps {
   onStatus(state: RunState): void;
   /** A run of the scope finished (stored result, failure, or dropped). */
   onFinished(scope: string): void;
+  /** The stored result of the scope gained its stability check. */
+  onStability(scope: string): void;
   log(message: string): void;
 }
 
@@ -76,7 +78,16 @@ export class RunManager {
   /** Resolvers waiting for the queue to drain (tests and eci/score callers that want to wait). */
   private idleWaiters: (() => void)[] = [];
 
-  constructor(private readonly deps: RunManagerDeps) {}
+  constructor(private readonly deps: RunManagerDeps) {
+    deps.host.onStability = (scope, runId, stability) => {
+      const stored = deps.store.get(scope);
+      // Only for the result it was computed with: a newer result of the scope has its own check coming.
+      if (!stability || !stored || stored.runId !== runId) return;
+      stored.applyStability(stability);
+      deps.log(`eci-sem: ${scope}: stability check of the ranking in ${(stability.ms / 1000).toFixed(1)} s`);
+      deps.onStability(scope);
+    };
+  }
 
   stateOf(scope: string): RunState | undefined {
     return this.states.get(scope);
@@ -241,7 +252,7 @@ export class RunManager {
       this.setState(scope, { state: 'idle' });
       return;
     }
-    this.deps.store.set(new ScopeResult(result, read, new Date(), seconds, def.kind === 'config' ? def.configUri : undefined));
+    this.deps.store.set(new ScopeResult(result, read, new Date(), seconds, def.kind === 'config' ? def.configUri : undefined, outcome.runId));
     this.failures.delete(scope);
     this.setState(scope, { state: 'done', scope, seconds });
     this.deps.onFinished(scope);

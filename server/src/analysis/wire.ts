@@ -7,6 +7,7 @@
  */
 import type { SourceResult } from '../core/aggregate';
 import type { Settings } from '../core/settings';
+import type { Agreement, SourceStability } from '../core/stability';
 import type { Problem } from '../core/types';
 import type { EncoderInfo } from './embedder';
 import type { Progress } from './analyze';
@@ -93,6 +94,15 @@ export interface WireResult {
   embedded: number;
   /** Notes for the user about what the run did not use (restricted mode, ignored settings). */
   notes: RunNote[];
+  /** Every pair's half-sample agreement, once the stability check arrived (sources then carry `stability`). */
+  agreement?: Agreement[];
+}
+
+/** The stability check of a result, sent after the result itself so that it never delays the scores. */
+export interface WireStability {
+  bySource: Record<string, SourceStability>;
+  agreement: Agreement[];
+  ms: number;
 }
 
 /** Something about the config the run could not honour, reported on the config key it concerns. */
@@ -117,6 +127,8 @@ export type HostToWorker =
 export type WorkerToHost =
   | { kind: 'progress'; id: number; progress: Progress }
   | { kind: 'ok'; id: number; result: WireResult }
+  /** After 'ok' (resamples > 0): the half-sample check of that result; null when it was abandoned (a newer run of the scope). */
+  | { kind: 'stability'; id: number; scope: string; stability: WireStability | null }
   | { kind: 'failed'; id: number; stage: FailureStage; message: string; notes: RunNote[] }
   | { kind: 'cancelled'; id: number };
 

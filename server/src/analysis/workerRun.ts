@@ -17,7 +17,7 @@ import { fileLineSource } from './lines';
 import { planFromConfig, planFromFiles, type Plan } from './plan';
 import { AnalysisInputChanged } from './measure';
 import { restrictedNotes } from './trust';
-import type { FailureStage, RunNote, RunSpec, WireColumns, WireResult, WireUnit } from './wire';
+import type { FailureStage, RunNote, RunSpec, WireColumns, WireResult, WireStability, WireUnit } from './wire';
 
 export class StageError extends Error {
   constructor(readonly stage: FailureStage, message: string, readonly notes: RunNote[] = []) {
@@ -176,12 +176,18 @@ function setup(spec: RunSpec): Setup {
   return { plan, settings, encoder, notes };
 }
 
+/** A run's result, and the stability check still to compute for it (when resamples > 0). */
+export interface WorkerOutcome {
+  wire: WireResult;
+  stability?: (signal: AbortSignal) => Promise<WireStability>;
+}
+
 export async function runInWorker(
   spec: RunSpec,
   keeper: EmbedderKeeper,
   signal: AbortSignal,
   onProgress: (p: Progress) => void,
-): Promise<WireResult> {
+): Promise<WorkerOutcome> {
   const { plan, settings, encoder, notes } = setup(spec);
   const diskStamps: WireResult['diskStamps'] = {};
   for (const u of plan.units) {
@@ -219,6 +225,8 @@ export async function runInWorker(
       encoder: choice,
       idfCorpus: settings.idfCorpus?.map((path) => ({ path, lines: fileLineSource(path) })) ?? null,
       signal,
+      // The editor shows the scores first; the half-samples follow in a second message.
+      stability: 'deferred',
       onProgress: (p) => {
         if (p.phase === 'scan') total = Math.max(total, p.done);
         if (p.phase === 'embed') { base = p.done; total = p.total; }
@@ -240,7 +248,18 @@ export async function runInWorker(
     }
     throw err;
   }
-  return serialize(spec.scope, result, diskStamps, embedded, notes);
+  const wire = serialize(spec.scope, result, diskStamps, embedded, notes);
+  const pending = result.pendingStability;
+  if (!pending) return { wire };
+  return {
+    wire,
+    stability: async (stop) => {
+      const t0 = performance.now();
+      // Between sources the worker takes its messages (a cancel, the next run).
+      const done = await pending({ signal: stop, pause: () => new Promise((r) => setImmediate(r)) });
+      return { bySource: Object.fromEntries(done.bySource), agreement: done.agreement, ms: performance.now() - t0 };
+    },
+  };
 }
 
 function serialize(scope: string, r: AnalysisResult, diskStamps: WireResult['diskStamps'], embedded: number, notes: RunNote[]): WireResult {

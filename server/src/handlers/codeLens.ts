@@ -40,7 +40,7 @@ export function configLenses(doc: TextDocument, scope: string, result: ScopeResu
     const start = doc.positionAt(src.offset);
     const range = { start, end: start };
     const ws = result?.source(src.name);
-    return lens(range, ws ? lensTitle(result!.card(ws)) + suffix(state) : placeholder(state), scope, src.name);
+    return lens(range, ws ? lensTitle(result!.card(ws), result!.stabilityPending()) + suffix(state) : placeholder(state), scope, src.name);
   });
 }
 
@@ -50,7 +50,7 @@ export function fileLenses(results: readonly ScopeResult[], path: string, states
   const out: CodeLens[] = [];
   for (const r of results) {
     for (const s of r.sourcesOfFile(path)) {
-      out.push(lens(top, `${s.name}: ${lensTitle(r.card(s))}${suffix(states(r.scope))}`, r.scope, s.name));
+      out.push(lens(top, `${s.name}: ${lensTitle(r.card(s), r.stabilityPending())}${suffix(states(r.scope))}`, r.scope, s.name));
     }
   }
   return out;

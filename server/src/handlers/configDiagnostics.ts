@@ -19,7 +19,8 @@ import { parseConfig, type ConfigPath, type EciConfig } from '../core/config';
 import { missingModelMessage, missingTokenizerMessage, modelCandidates, notAFolder } from '../encoder/modelFolder';
 import { detectFormat } from '../core/formats';
 import type { SourceFindingId } from '../core/types';
-import { SOURCE } from './diagnostics';
+import { severityOf } from '../core/findings';
+import { lspSeverity, SOURCE } from './diagnostics';
 import { SOURCE_FINDINGS, sourceFindingMessage } from './words';
 
 export const CONFIG_CODE = 'config';
@@ -164,7 +165,7 @@ export function configRunDiagnostics(
     const range = { start: doc.positionAt(src.nameOffset), end: doc.positionAt(src.nameOffset + src.name.length + 2) };
     for (const id of SOURCE_FINDINGS) {
       if (!ws.findings[id as SourceFindingId]) continue;
-      out.push(diag(range, DiagnosticSeverity.Warning, sourceFindingMessage(id, card, result.wire.settings), id));
+      out.push(diag(range, lspSeverity(severityOf(id)), sourceFindingMessage(id, card, result.wire.settings), id));
     }
   }
   return out;

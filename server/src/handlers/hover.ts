@@ -87,7 +87,25 @@ export function tripleHover(doc: TextDocument, path: string, pos: Position, resu
   return { contents: markdown(sections.flatMap((s, k) => (k === 0 ? s : ['', '---', '', ...s]))) };
 }
 
-export function cardLines(c: SourceCard, settingsLine: string): string[] {
+/** The half-sample check of a card: the spread of the score and how often each neighbour's order holds. */
+export function stabilityLines(c: SourceCard, pending: boolean): string[] {
+  const st = c.stability;
+  if (!st) return pending ? ['- stability: checking the ranking on half-samples…'] : [];
+  const out = [`- stability over ${st.resamples} half-samples of ${st.n}: median ${sig3(st.median)} (p10 ${sig3(st.p10)} – p90 ${sig3(st.p90)})`];
+  if (st.previous) {
+    out.push(st.agreementWithPrevious === null || st.agreementWithPrevious === undefined
+      ? `- vs **${st.previous}** (above): not comparable — their N differ`
+      : `- vs **${st.previous}** (above): ${percent(st.agreementWithPrevious)} of half-samples rank ${st.previous} higher${st.tiedWithPrevious ? ' — **tied**, the order is not supported' : ''}`);
+  }
+  if (st.next) {
+    out.push(!st.comparableWithNext
+      ? `- vs **${st.next}** (below): not comparable — their N differ`
+      : `- vs **${st.next}** (below): ${percent(st.agreementWithNext ?? 0)} of half-samples rank ${c.name} higher${st.tiedWithNext ? ' — **tied**, the order is not supported' : ''}`);
+  }
+  return out;
+}
+
+export function cardLines(c: SourceCard, settingsLine: string, stabilityPending = false): string[] {
   const findings = Object.entries(c.findings)
     .filter(([id, n]) => (n ?? 0) > 0 && !(SOURCE_FINDINGS as readonly string[]).includes(id))
     .map(([id, n]) => `${id} ${n}`);
@@ -101,6 +119,7 @@ export function cardLines(c: SourceCard, settingsLine: string): string[] {
     '',
     `- weak (any finding): ${percent(c.weakShare)}; unsafe (duplicate, near-duplicate or likely false negative): ${percent(c.unsafeShare)}`,
     `- findings: ${findings.join(', ') || 'none'}`,
+    ...stabilityLines(c, stabilityPending),
     ...flags.map((f) => `- **${f}** — ${describeFinding(f as FindingId)}`),
     '',
     settingsLine,
@@ -117,5 +136,5 @@ export function configHover(doc: TextDocument, pos: Position, result: ScopeResul
   if (!ws) return null;
   const { settings, encoder } = result.wire;
   const settingsLine = `_encoder ${encoder.model} (${encoder.dimension}-d) · τ ${settings.temperature} · λ ${settings.lambda} · sample ${settings.sampleSize} · seed ${settings.seed} · m ${num(result.wire.residualScale)} · scored ${result.finishedAt.toISOString()}_`;
-  return { contents: markdown(cardLines(result.card(ws), settingsLine)) };
+  return { contents: markdown(cardLines(result.card(ws), settingsLine, result.stabilityPending())) };
 }

@@ -68,9 +68,23 @@ export function sourceFindingMessage(id: SourceFindingId, c: SourceCard, s: Sett
   }
 }
 
-/** CodeLens title of a source: `ECI_sem 12.7 · rank 1/4 plain · δ 0.64 · 6% weak`. */
-export function lensTitle(c: SourceCard): string {
-  return `ECI_sem ${sig3(c.eci)} · rank ${c.rank}/${c.groupSize} ${c.group} · δ ${num(c.diversity)} · ${percent(c.weakShare ?? 0)} weak`;
+/**
+ * How the rank of a source holds under half-sampling, in a few characters: `≈ LLM (61%)`
+ * (tied with the next one), `> Dense (96%)`, `? Random (N differs)`; '' for the last of a
+ * group or when the check is off; `stability pending` while it computes.
+ */
+export function stabilityText(c: SourceCard, pending: boolean): string {
+  const st = c.stability;
+  if (!st) return pending && c.rank < c.groupSize ? 'stability pending' : '';
+  if (!st.next) return '';
+  if (!st.comparableWithNext) return `? ${st.next} (N differs)`;
+  return `${st.tiedWithNext ? '≈' : '>'} ${st.next} (${percent(st.agreementWithNext ?? 0)})`;
+}
+
+/** CodeLens title of a source: `ECI_sem 12.7 · rank 2/4 plain · ≈ LLM (61%) · δ 0.64 · 6% weak`. */
+export function lensTitle(c: SourceCard, stabilityPending = false): string {
+  const stable = stabilityText(c, stabilityPending);
+  return `ECI_sem ${sig3(c.eci)} · rank ${c.rank}/${c.groupSize} ${c.group}${stable ? ` · ${stable}` : ''} · δ ${num(c.diversity)} · ${percent(c.weakShare ?? 0)} weak`;
 }
 
 export const SOURCE_FINDINGS: readonly SourceFindingId[] = ['low-diversity', 'many-false-negatives', 'under-sampled', 'tied-with-next'];
