@@ -67,6 +67,7 @@ async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
     maxLength: cli.maxLength ?? config?.maxLength,
     batchSize: cli.batchSize ?? config?.batchSize ?? 32,
     threads: cli.threads,
+    ...(config?.executionProviders ? { executionProviders: config.executionProviders } : {}),
   };
   let client: EncoderClient;
   try {
@@ -91,7 +92,9 @@ async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
     dimension: client.info.dimension,
     queryPrefix: cli.queryPrefix ?? config?.queryPrefix ?? '',
     passagePrefix: cli.passagePrefix ?? config?.passagePrefix ?? '',
+    ...(client.info.provider ? { provider: client.info.provider } : {}),
   };
+  if (client.info.providerNote) opts.onWarning?.(client.info.providerNote);
   // The worker has its own copy; this one serves lexical terms on demand.
   let tokenizer: EncoderTokenizer | undefined;
   return {

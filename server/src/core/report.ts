@@ -6,7 +6,7 @@ import { evaluateTriple, type SourceResult, type TripleScalars } from './aggrega
 import type { Settings } from './settings';
 import type { Problem, TripleFindingId } from './types';
 
-export interface ReportEncoder { kind: string; model: string; dimension: number }
+export interface ReportEncoder { kind: string; model: string; dimension: number; provider?: string }
 
 /** A source as spec §6 reports it: its score card without the per-triple arrays. */
 export type ReportSource = Pick<SourceResult, 'name' | 'group' | 'rank' | 'size' | 'n' | 'underSampled' | 'eci' | 'perExample' | 'diversity' | 'mean'> & {
@@ -42,7 +42,7 @@ export function reportSettings(settings: Settings, encoder: ReportEncoder): Reco
     tokenizer: settings.tokenizer,
     idfCorpus: settings.idfCorpus && settings.idfCorpus.length > 0 ? settings.idfCorpus : 'passages',
     thresholds: { ...settings.thresholds },
-    encoder: { kind: encoder.kind, model: encoder.model, dimension: encoder.dimension },
+    encoder: { kind: encoder.kind, model: encoder.model, dimension: encoder.dimension, ...(encoder.provider ? { provider: encoder.provider } : {}) },
   };
 }
 

@@ -87,7 +87,8 @@ export class EncoderClient {
    */
   static async start(spec: EncoderSpec, workerFile?: string, opts: { lazy?: boolean } = {}): Promise<EncoderClient> {
     const entry = resolveWorkerEntry(workerFile);
-    if (opts.lazy !== false) {
+    // Execution providers are known to work only once a session started: load now.
+    if (opts.lazy !== false && !spec.executionProviders?.length) {
       const pinned = await pinnedInfo(spec, digestCache.values());
       if (pinned) {
         for (const d of pinned.digests) digestCache.set(d.path, d);

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { readMeta, resolveModelFiles, type EciSemMeta, type ModelFiles } from './modelInfo';
 import { EncoderError, type EncoderSpec, type Pooling } from './protocol';
+import { startSession, type StartedSession } from './providers';
 import { bucketOrder, EncoderTokenizer, padBatch, readOptionalJson, type IdTensorType } from './tokenizer';
 
 export { resolveModelFiles, type ModelFiles } from './modelInfo';
@@ -102,6 +103,9 @@ export class OnnxEncoder {
   readonly batchSize: number;
   readonly files: ModelFiles;
   readonly tokenizer: EncoderTokenizer;
+  /** encoder.executionProviders: the one that runs the model, and why earlier ones did not. */
+  provider?: string;
+  providerNote?: string;
   private readonly session: ort.InferenceSession;
   private readonly feeds: readonly string[];
   private readonly idType: IdTensorType;
@@ -144,14 +148,19 @@ export class OnnxEncoder {
         `${tableRows} rows (vocab_size in ${configPath}); the tokenizer and model ${modelPath} do not belong together`);
     }
 
-    let session: ort.InferenceSession;
+    let started: StartedSession;
     try {
-      session = await ort.InferenceSession.create(modelPath, sessionOptions(spec.threads));
+      started = await startSession(ort, modelPath, sessionOptions(spec.threads), spec.executionProviders);
     } catch (e) {
+      if (e instanceof EncoderError) throw e;
       throw new EncoderError('model-load', unreadableModel(modelPath, (e as Error).message));
     }
+    const { session } = started;
     try {
-      return await OnnxEncoder.configure(spec, files, meta, config, tokenizer, session);
+      const enc = await OnnxEncoder.configure(spec, files, meta, config, tokenizer, session);
+      if (started.provider) enc.provider = started.provider;
+      if (started.note) enc.providerNote = started.note;
+      return enc;
     } catch (e) {
       await session.release().catch(() => undefined);
       throw e;

@@ -22,6 +22,8 @@ export interface EncoderSpec {
   threads?: number;
   /** Model file relative to modelDir (or absolute); default model.onnx, then onnx/model.onnx. */
   modelFile?: string;
+  /** ONNX Runtime execution providers in order of preference (e.g. ["cuda", "cpu"]); default ONNX Runtime's CPU. */
+  executionProviders?: string[];
 }
 
 /** What the loaded model resolved to; everything that changes the vectors is in the fingerprint. */
@@ -36,6 +38,9 @@ export interface EncoderInfo {
   output: string;
   modelPath: string;
   tokenizerPath: string;
+  /** With executionProviders: the provider that runs the model, and why preferred ones were passed over. */
+  provider?: string;
+  providerNote?: string;
 }
 
 /** sha256 of a file's bytes, remembered by path + mtime + size so restarts skip re-hashing. */

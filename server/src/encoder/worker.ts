@@ -50,6 +50,8 @@ async function load(msg: LoadRequest): Promise<void> {
       output: enc.output,
       modelPath: enc.files.modelPath,
       tokenizerPath: enc.files.tokenizerPath,
+      ...(enc.provider ? { provider: enc.provider } : {}),
+      ...(enc.providerNote ? { providerNote: enc.providerNote } : {}),
     };
     encoder = enc;
     send({ kind: 'loaded', info, digests: [m, t] });
