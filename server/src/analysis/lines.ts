@@ -97,7 +97,8 @@ export function fileLineSource(path: string, shownAs = path): LineSource {
  * `lastLine` lines were read whole before it; a partial line after them is dropped.
  */
 export class DamagedInputError extends Error {
-  constructor(message: string, readonly lastLine: number) {
+  /** `whole`: the message as the user reads it, when the stream's own words are not enough (Parquet). */
+  constructor(message: string, readonly lastLine: number, readonly whole?: string) {
     super(message);
     this.name = 'DamagedInputError';
   }

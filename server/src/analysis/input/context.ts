@@ -78,7 +78,6 @@ export class DataContext {
       for (const n of r.negatives) pids.add(n.id);
     };
     for (const unit of this.units) {
-      if (unit.container === 'parquet') continue;
       let decided = unit.format !== 'tsv';
       let ids = false;
       try {

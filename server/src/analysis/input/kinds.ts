@@ -5,6 +5,7 @@
 import { detectFormat } from '../../core/formats';
 import type { LineSource } from '../lines';
 import { gzipLineSource, isGzip, withoutGz } from './gzip';
+import { parquetLineSource } from './parquet';
 
 export interface InputKind {
   format: 'jsonl' | 'tsv';
@@ -24,7 +25,7 @@ export function isBinaryInput(path: string): boolean {
 }
 
 export function inputKind(path: string): InputKind | null {
-  if (isParquet(path)) return { format: 'jsonl', container: 'parquet', lines: () => ({ name: path, lines: noLines }) };
+  if (isParquet(path)) return { format: 'jsonl', container: 'parquet', lines: parquetLineSource };
   if (isGzip(path)) {
     const format = detectFormat(withoutGz(path));
     return format ? { format, container: 'gzip', lines: gzipLineSource } : null;
@@ -32,5 +33,3 @@ export function inputKind(path: string): InputKind | null {
   const format = detectFormat(path);
   return format ? { format } : null;
 }
-
-async function* noLines(): AsyncGenerator<never> {}

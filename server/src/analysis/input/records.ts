@@ -17,7 +17,6 @@ import type { RawTriple } from '../../core/types';
 import { DamagedInputError } from '../lines';
 import type { ReadUnit } from '../plan';
 import { NEEDS_FILES } from './context';
-import { parquetRecords } from './parquet';
 
 export interface UnitRecord {
   /** 1-based line (or row) number; 0 for a problem of a file the unit refers to (a corpus line). */
@@ -27,7 +26,7 @@ export interface UnitRecord {
 
 function damaged(unit: ReadUnit, err: DamagedInputError): UnitRecord {
   const what = unit.container === 'gzip' ? 'the gzip data' : 'the file';
-  const message = `${what} is damaged or truncated after line ${err.lastLine} (${err.message}): the lines before it are read, nothing after`;
+  const message = err.whole ?? `${what} is damaged or truncated after line ${err.lastLine} (${err.message}): the lines before it are read, nothing after`;
   return { line: err.lastLine + 1, parse: () => ({ triples: [], problems: [{ file: unit.shown, line: err.lastLine + 1, column: 1, message }] }) };
 }
 
@@ -91,18 +90,13 @@ export async function* readUnit(unit: ReadUnit, signal?: AbortSignal): AsyncGene
   }
   const limit = unit.negativesPerQuery !== undefined ? new PerQueryLimit(unit.negativesPerQuery, unit.key) : null;
   try {
-    if (unit.container === 'parquet') {
-      for await (const rec of parquetRecords(unit, signal)) {
-        if (!limit) { yield rec; continue; }
-        const parsed = rec.parse();
-        parsed.triples = limit.filter(parsed.triples);
-        yield { line: rec.line, parse: () => parsed };
-      }
-      return;
-    }
+    // A Parquet row comes as the JSON text of its record: a column in that text means nothing to the user.
+    const read = unit.container === 'parquet'
+      ? (text: string, line: number) => { const p = parseLine(unit, text, line); for (const q of p.problems) q.column = 1; return p; }
+      : (text: string, line: number) => parseLine(unit, text, line);
     for await (const { line, text } of unit.lines.lines()) {
-      if (!limit) { yield { line, parse: () => parseLine(unit, text, line) }; continue; }
-      const parsed = parseLine(unit, text, line);
+      if (!limit) { yield { line, parse: () => read(text, line) }; continue; }
+      const parsed = read(text, line);
       parsed.triples = limit.filter(parsed.triples);
       yield { line, parse: () => parsed };
     }
