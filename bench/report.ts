@@ -46,6 +46,10 @@ function goals(r: Json): Goal[] {
   out.push({ name: 'scale_rss_bytes_per_triple', value: r.scale_rss_bytes_per_triple, goal: 'per-triple scalars only', met: null, what: String(scale.slope ?? '—') });
   const hov = obj(lsp.hover);
   out.push({ name: 'lsp_p99_ms', value: r.lsp_p99_ms, goal: '≤ 50 ms', met: num(r.lsp_p99_ms) === null ? null : num(r.lsp_p99_ms)! <= 50, what: lsp.skipped ? `skipped: ${String(lsp.skipped)}` : `${fmt(hov.n)} hovers + ${fmt(obj(lsp.codeLens).n)} CodeLens requests while embedding` });
+  const http = obj(s.http);
+  const httpC = obj(http.concurrency);
+  out.push({ name: 'http_overhead', value: r.http_overhead, goal: '≤ 0.10', met: num(r.http_overhead) === null ? null : num(r.http_overhead)! <= 0.1, what: `${fmt(obj(http.overhead).texts)} texts, local test server with the default model, OpenAI API (base64), concurrency 2, batch 32 (TEI API ${fmt(http.overheadTei)}; concurrency 1 ${fmt(http.overheadConcurrency1)})` });
+  out.push({ name: 'http_concurrency_gain', value: r.http_concurrency_gain, goal: '≥ 6', met: num(r.http_concurrency_gain) === null ? null : num(r.http_concurrency_gain)! >= 6, what: `${fmt(httpC.texts)} texts, batch 32, server answers after ${fmt(httpC.latencyMsPerBatch, ' ms')} per batch; concurrency 8 vs 1` });
   for (const n of [1000, 2000, 5000]) {
     out.push({ name: `logdet N=${n} (N-space / d-space)`, value: `${fmt(r[`logdet_n${n}_nspace_ms`], ' ms')} / ${fmt(r[`logdet_n${n}_dspace_ms`], ' ms')}`, goal: '—', met: null, what: 'd = 512, with leverages and gains' });
   }

@@ -44,8 +44,10 @@ export interface EmbedServerOptions {
 
 export class EmbedServer {
   requests: RequestInfo[] = [];
-  /** Milliseconds the server spent computing vectors (model inference or the fixed delay). */
+  /** Milliseconds during which the server was computing vectors (model inference or the fixed delay), overlaps counted once. */
   computeMs = 0;
+  private busy = 0;
+  private busySince = 0;
   /** Decides per request; undefined = answer normally. */
   fault: (r: RequestInfo) => FaultAction | undefined = () => undefined;
   url = '';
@@ -71,14 +73,17 @@ export class EmbedServer {
   /** The vectors the server would send for these texts (for comparisons). */
   async vectors(texts: string[]): Promise<Float32Array[]> {
     const todo = [...new Set(texts)].filter((t) => !(this.opts.memo && this.memo.has(t)));
-    const t0 = performance.now();
+    if (this.busy++ === 0) this.busySince = performance.now();
     let got: Float32Array[];
-    if (this.client) got = await this.client.embed(todo);
-    else {
-      await new Promise((ok) => setTimeout(ok, this.opts.latencyMs));
-      got = fake(todo, this.opts.dimension ?? 16);
+    try {
+      if (this.client) got = await this.client.embed(todo);
+      else {
+        await new Promise((ok) => setTimeout(ok, this.opts.latencyMs));
+        got = fake(todo, this.opts.dimension ?? 16);
+      }
+    } finally {
+      if (--this.busy === 0) this.computeMs += performance.now() - this.busySince;
     }
-    this.computeMs += performance.now() - t0;
     const fresh = new Map(todo.map((t, i) => [t, got[i]!]));
     if (this.opts.memo) for (const [t, v] of fresh) this.memo.set(t, v);
     return texts.map((t) => fresh.get(t) ?? this.memo.get(t)!);

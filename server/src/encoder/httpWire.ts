@@ -44,10 +44,13 @@ export function requestBody(api: HttpApi, texts: readonly string[], o: RequestOp
 /** A response body that cannot be used; nothing of it may be kept. */
 export class BadResponse extends Error {}
 
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** Little-endian float32 bytes in base64 → numbers. */
 function decodeBase64(s: string, where: string): Float32Array {
   const bytes = Buffer.from(s, 'base64');
   if (bytes.length === 0 || bytes.length % 4 !== 0) throw new BadResponse(`${where}: base64 embedding of ${bytes.length} bytes is not a whole number of float32 values`);
+  if (LITTLE_ENDIAN) return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   const out = new Float32Array(bytes.length / 4);
   for (let i = 0; i < out.length; i++) out[i] = bytes.readFloatLE(i * 4);
   return out;
