@@ -11,6 +11,7 @@ import { CancellationTokenSource, CodeLensRefreshRequest, MessageType, ShowMessa
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ResultsChangedNotification, StatusNotification, type ClientSettings } from '../../shared/protocol';
 import { AnalysisHost } from './analysis/analysisHost';
+import { gzipLineSource, isGzip } from './analysis/input/gzip';
 import { fileLineSource, textLineSource, type LineSource } from './analysis/lines';
 import { defaultCacheDir } from './analysis/paths';
 import type { ScopeResult } from './analysis/results';
@@ -108,10 +109,10 @@ export class Session {
     return this.openByPath.get(path) ?? pathToFileURL(path).href;
   }
 
-  /** A file's lines: the open document's text, else the disk. */
+  /** A file's lines: the open document's text, else the disk (a .gz decompressed: zlib works off this thread). */
   linesOf(path: string): LineSource {
     const doc = this.docByPath(path);
-    return doc ? textLineSource(path, doc.getText()) : fileLineSource(path);
+    return doc ? textLineSource(path, doc.getText()) : isGzip(path) ? gzipLineSource(path) : fileLineSource(path);
   }
 
   private openTripleAndConfigTexts(): Map<string, { text: string; version: number }> {

@@ -17,7 +17,7 @@ import type { ScopeResult } from '../analysis/results';
 import { restrictedNotes } from '../analysis/trust';
 import { parseConfig, type ConfigPath, type EciConfig } from '../core/config';
 import { missingModelMessage, missingTokenizerMessage, modelCandidates, notAFolder } from '../encoder/modelFolder';
-import { detectFormat } from '../core/formats';
+import { inputKind } from '../analysis/input/kinds';
 import type { SourceFindingId } from '../core/types';
 import { severityOf } from '../core/findings';
 import { lspSeverity, SOURCE } from './diagnostics';
@@ -103,12 +103,12 @@ export async function configDiagnostics(doc: TextDocument, configPath: string, t
         const abs = resolve(base, pattern);
         if (!existsSync(abs)) out.push(diag(range, DiagnosticSeverity.Error, `file not found: ${abs}`));
         else if (!statSync(abs).isFile()) out.push(diag(range, DiagnosticSeverity.Error, `${abs} is a folder; name files or a glob such as "${pattern.replace(/\/$/, '')}/*.jsonl"`));
-        else if (!detectFormat(abs)) out.push(diag(range, DiagnosticSeverity.Error, `not a triple file: expected .jsonl, .ndjson or .tsv`));
+        else if (!inputKind(abs)) out.push(diag(range, DiagnosticSeverity.Error, `not a triple file: expected .jsonl, .ndjson, .tsv (each optionally .gz) or .parquet`));
       } else {
         const found = await glob(pattern, { cwd: base, onlyFiles: true, absolute: true });
         if (token?.isCancellationRequested) return null;
         if (found.length === 0) out.push(diag(range, DiagnosticSeverity.Error, `no file matches "${pattern}" (relative to ${base})`));
-        else if (!found.some((f) => detectFormat(f))) out.push(diag(range, DiagnosticSeverity.Error, `"${pattern}" matches ${found.length} file(s), none of them .jsonl, .ndjson or .tsv`));
+        else if (!found.some((f) => inputKind(f))) out.push(diag(range, DiagnosticSeverity.Error, `"${pattern}" matches ${found.length} file(s), none of them .jsonl, .ndjson, .tsv (each optionally .gz) or .parquet`));
       }
     }
   }
@@ -125,6 +125,14 @@ export async function configDiagnostics(doc: TextDocument, configPath: string, t
         out.push(diag(tree.rangeOf(item.offset, item.length), DiagnosticSeverity.Error, `idfCorpus file not found: ${resolve(base, item.value)}`));
       }
     }
+  }
+  // Corpus, queries, qrels and .npy matrices of id-based triples: they must exist (never opened here).
+  for (const path of [['corpus'], ['queries'], ['qrels'], ['embeddings', 'corpus'], ['embeddings', 'queries']] as ConfigPath[]) {
+    const node = tree.node(path);
+    if (node?.type !== 'string' || typeof node.value !== 'string' || node.value.trim() === '') continue;
+    const abs = resolve(base, node.value);
+    const problem = !existsSync(abs) ? `file not found: ${abs}` : !statSync(abs).isFile() ? `${abs} is a folder; expected a file` : null;
+    if (problem) out.push(diag(tree.rangeOf(node.offset, node.length), DiagnosticSeverity.Error, `${path.join('.')}: ${problem}`));
   }
   for (const note of restrictedNotes(config, trusted)) {
     // A kind implied by "path" has no "kind" key: fall back to the encoder object.

@@ -18,12 +18,6 @@ export function isParquet(path: string): boolean {
   return path.toLowerCase().endsWith('.parquet');
 }
 
-/** Files that are not text: never opened as documents, never linted as text. */
-export function isBinaryInput(path: string): boolean {
-  const lower = path.toLowerCase();
-  return isGzip(lower) || isParquet(lower) || lower.endsWith('.npy');
-}
-
 export function inputKind(path: string): InputKind | null {
   if (isParquet(path)) return { format: 'jsonl', container: 'parquet', lines: parquetLineSource };
   if (isGzip(path)) {
