@@ -12,6 +12,7 @@ import test from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { main } from '../../server/src/cli/main';
 import { parseConfig } from '../../server/src/core/config';
+import { describeFinding } from '../../server/src/core/findings';
 import { makeDataset, npyBytes, SYSTEMS, triplesOf, writeLayouts } from '../helpers/idDatasets';
 
 const dir = mkdtempSync(join(tmpdir(), 'eci-adversarial-'));
@@ -183,6 +184,5 @@ test('a negative with the id of a positive is a duplicate-of-positive, and the f
   const { report } = await run([config('dup', { sources: [{ name: 'BM25', files: 'hard-negatives.jsonl.gz', key: 'bm25' }] })]);
   const dup = report!.triples.filter((t) => t.findings.includes('duplicate-of-positive'));
   assert.deepEqual(dup.map((t) => t.line), [1], 'query 0 lists its positive among its bm25 negatives');
-  const { describeFinding } = await import('../../server/src/core/findings');
   assert.match(describeFinding('duplicate-of-positive'), /the same id as a positive/);
 });
