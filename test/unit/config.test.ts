@@ -6,6 +6,7 @@ import {
   applySettingOverrides, didYouMean, formatPath, parseConfig, SettingError, settingRanges, type ConfigProblem,
 } from '../../server/src/core/config';
 import { DEFAULT_THRESHOLDS, defaultSettings } from '../../server/src/core/settings';
+import { HTTP_DEFAULTS } from '../../server/src/encoder/http';
 
 /** [severity, line, column, message] of every problem. */
 const brief = (ps: ConfigProblem[]) => ps.map((p) => [p.severity, p.line, p.column, p.message]);
@@ -216,7 +217,7 @@ test('encoder validation', () => {
   const cases: [string, string, 'error' | 'warning'][] = [
     ['"x"', 'encoder: expected an object such as {"kind": "onnx", "path": "models/e5"}, got the string "x"', 'error'],
     ['{"kind": "onnx"}', 'encoder.path: missing: kind "onnx" needs "path", the folder with model.onnx and tokenizer.json', 'error'],
-    ['{"kind": "bert"}', 'encoder.kind: expected one of "default", "onnx", "precomputed", got the string "bert"', 'error'],
+    ['{"kind": "bert"}', 'encoder.kind: expected one of "default", "onnx", "precomputed", "http", got the string "bert"', 'error'],
     ['{"kind": "default", "path": "m"}', 'encoder.path: ignored: kind "default" takes no path (use kind "onnx")', 'warning'],
     ['{"pooling": "max"}', 'encoder.pooling: expected one of "mean", "cls", "none", got the string "max"', 'error'],
     ['{"maxLength": 0}', 'encoder.maxLength: expected an integer ≥ 1, got 0', 'error'],
@@ -364,10 +365,15 @@ test('the JSON schema matches the parser: keys, defaults, ranges', () => {
   for (const k of ['temperature', 'lambda', 'sampleSize', 'seed', 'lexicalFloor']) assert.equal(describe(top[k]), ranges[k], k);
   for (const k of Object.keys(th)) assert.equal(describe(th[k]), ranges[`thresholds.${k}`], k);
   const enc = schema.definitions.encoder.properties;
-  assert.deepEqual(Object.keys(enc), ['kind', 'path', 'pooling', 'queryPrefix', 'passagePrefix', 'maxLength', 'batchSize', 'quantized']);
+  assert.deepEqual(Object.keys(enc), ['kind', 'path', 'pooling', 'queryPrefix', 'passagePrefix', 'maxLength', 'batchSize', 'quantized',
+    'api', 'url', 'model', 'revision', 'apiKeyEnv', 'concurrency', 'timeoutMs', 'maxRetries', 'truncate', 'executionProviders']);
   assert.equal(enc.batchSize.default, 32);
   assert.equal(enc.quantized.default, false);
-  assert.deepEqual(enc.kind.enum, ['default', 'onnx', 'precomputed']);
+  assert.deepEqual(enc.kind.enum, ['default', 'onnx', 'precomputed', 'http']);
+  // The http defaults are the encoder's (an apiKey key is refused, so the schema has none).
+  assert.deepEqual([enc.concurrency.default, enc.timeoutMs.default, enc.maxRetries.default, enc.truncate.default, enc.api.default],
+    [HTTP_DEFAULTS.concurrency, HTTP_DEFAULTS.timeoutMs, HTTP_DEFAULTS.maxRetries, HTTP_DEFAULTS.truncate, 'openai']);
+  assert.equal(enc.apiKey, undefined);
   assert.deepEqual(Object.keys(schema.definitions.fileSource.properties), ['name', 'files', 'key', 'negativesPerQuery']);
   assert.deepEqual(Object.keys(schema.definitions.unionSource.properties), ['name', 'union']);
   // Every property has a description.
