@@ -38,9 +38,26 @@ function toPath(x: string, base: string): string {
 export function startServer(connection: Connection): Session {
   const session = new Session(connection);
   const { documents, store, runs, scopes } = session;
+  // Registered dynamically only where the client says it accepts that (eglot 1.9
+  // warns on every connect otherwise). Without watched files, changes on disk
+  // are seen when a file is opened or saved in the editor; without a registered
+  // didChangeConfiguration, settings are asked for again on every save (and
+  // any didChangeConfiguration the client sends anyway is still handled).
   let watchFiles = false;
+  let configEvents = false;
   let folderEvents = false;
   let ready: Promise<void> = Promise.resolve();
+  // Settles when the folders' configs are known. A triple file opened before
+  // that (ALE opens it right after `initialized`) must not be taken for a
+  // loose file of a folder that has a config: its open waits for discovery.
+  let discovered: Promise<unknown> | undefined;
+  const discover = (): Promise<string[]> => {
+    const found = scopes.discover();
+    const settled = found.catch(() => undefined);
+    discovered = settled;
+    void settled.then(() => { if (discovered === settled) discovered = undefined; });
+    return found;
+  };
 
   connection.onInitialize((params): InitializeResult => {
     const init = (params.initializationOptions ?? {}) as Partial<InitOptions>;
@@ -55,6 +72,7 @@ export function startServer(connection: Connection): Session {
     };
     session.settings.supported = session.caps.configuration;
     watchFiles = !!c.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    configEvents = session.caps.configuration && !!c.workspace?.didChangeConfiguration?.dynamicRegistration;
     folderEvents = !!c.workspace?.workspaceFolders;
     const folders = params.workspaceFolders?.map((f) => pathOf(f.uri)) ?? [params.rootUri ? pathOf(params.rootUri) : undefined];
     scopes.folders = folders.filter((f): f is string => !!f);
@@ -72,21 +90,27 @@ export function startServer(connection: Connection): Session {
 
   connection.onInitialized(() => {
     if (watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/*.{jsonl,ndjson,tsv,json,jsonc}' }] });
-    if (session.caps.configuration) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
+    if (configEvents) void connection.client.register(DidChangeConfigurationNotification.type, undefined);
     if (folderEvents) {
       connection.workspace.onDidChangeWorkspaceFolders((e) => {
         const added = e.added.map((f) => pathOf(f.uri)).filter((p): p is string => !!p);
         const removed = new Set(e.removed.map((f) => pathOf(f.uri)));
         scopes.folders = [...scopes.folders.filter((f) => !removed.has(f)), ...added];
-        ready = scopes.discover().then((ids) => session.trigger(ids, 'start'), () => undefined);
+        ready = discover().then((ids) => session.trigger(ids, 'start'), () => undefined);
       });
     }
-    ready = scopes.discover().then((ids) => session.trigger(ids, 'start'), (err: Error) => connection.console.error(`eci-sem: discovery failed: ${err.message}`));
+    ready = discover().then((ids) => session.trigger(ids, 'start'), (err: Error) => connection.console.error(`eci-sem: discovery failed: ${err.message}`));
   });
 
-  documents.onDidOpen((e) => session.onOpen(e.document));
+  documents.onDidOpen((e) => {
+    if (!discovered) return session.onOpen(e.document);
+    void discovered.then(() => { if (documents.get(e.document.uri) === e.document) session.onOpen(e.document); });
+  });
   documents.onDidChangeContent((e) => session.onContent(e.document));
-  documents.onDidSave((e) => session.onSave(e.document));
+  documents.onDidSave(async (e) => {
+    if (session.caps.configuration && !configEvents && (await session.settings.reread())) await session.onSettingsChanged(undefined);
+    session.onSave(e.document);
+  });
   documents.onDidClose((e) => session.onClose(e.document));
 
   connection.onHover((params, token) => {

@@ -4,6 +4,7 @@
  * clears the cache. Settings are not globals: every use asks for a resource.
  */
 import type { Connection } from 'vscode-languageserver';
+import { normalizeEndpoint } from '../../../shared/endpoint';
 import type { ClientSettings } from '../../../shared/protocol';
 
 export const DEFAULT_CLIENT_SETTINGS: Readonly<ClientSettings> = Object.freeze({
@@ -28,6 +29,7 @@ export function normalizeSettings(raw: unknown): ClientSettings {
   const max = r.maxDiagnosticsPerFile;
   return {
     encoderPath: typeof r.encoderPath === 'string' ? r.encoderPath : d.encoderPath,
+    encoderEndpoint: normalizeEndpoint(r.encoderEndpoint),
     temperature: posNum(r.temperature),
     sampleSize: posNum(r.sampleSize),
     resamples: posNum(r.resamples),
@@ -50,10 +52,32 @@ export class SettingsCache {
     const key = scopeUri ?? '';
     let hit = this.cache.get(key);
     if (!hit) {
-      hit = this.connection.workspace.getConfiguration({ scopeUri, section: 'eciSem' }).then(normalizeSettings, () => ({ ...DEFAULT_CLIENT_SETTINGS }));
+      hit = this.ask(scopeUri);
       this.cache.set(key, hit);
     }
     return hit;
+  }
+
+  private ask(scopeUri: string | undefined): Promise<ClientSettings> {
+    return this.connection.workspace.getConfiguration({ scopeUri, section: 'eciSem' }).then(normalizeSettings, () => ({ ...DEFAULT_CLIENT_SETTINGS }));
+  }
+
+  /**
+   * For a client that cannot be asked to announce changes (no dynamic
+   * registration of didChangeConfiguration, e.g. eglot 1.9): ask again for
+   * every resource asked before. True when any answer differs from the cached
+   * one (the cache then holds the new answers).
+   */
+  async reread(): Promise<boolean> {
+    if (!this.supported) return false;
+    let changed = false;
+    for (const [key, old] of [...this.cache.entries()]) {
+      const fresh = this.ask(key || undefined);
+      const [before, after] = await Promise.all([old, fresh]);
+      if (JSON.stringify(before) !== JSON.stringify(after)) changed = true;
+      if (this.cache.get(key) === old) this.cache.set(key, fresh);
+    }
+    return changed;
   }
 
   /** didChangeConfiguration: forget everything; clients that push settings send them here. */
