@@ -4,6 +4,7 @@
  * Plain data only (no vscode or vscode-languageserver imports), so the client,
  * the server and the webview bundle can all import it.
  */
+import type { EncoderEndpointSetting } from './endpoint';
 
 export type FindingId =
   | 'duplicate-of-positive' | 'near-duplicate-of-positive' | 'likely-false-negative'
@@ -161,6 +162,8 @@ export interface InitOptions {
 /** The `eciSem.*` settings the server reads (workspace/configuration section "eciSem"). */
 export interface ClientSettings {
   encoderPath: string;
+  /** eciSem.encoderEndpoint: an embedding server used instead of the config's encoder (a restricted setting). */
+  encoderEndpoint?: EncoderEndpointSetting | null;
   temperature: number | null;
   sampleSize: number | null;
   resamples: number | null;

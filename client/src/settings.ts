@@ -6,6 +6,7 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { normalizeEndpoint } from '../../shared/endpoint';
 import type { ClientSettings } from '../../shared/protocol';
 
 /** The threshold keys the engine knows (server/src/core/settings.ts `Thresholds`). */
@@ -72,6 +73,7 @@ export function readClientSettings(config: SettingsSource, folder: string | unde
 
   return {
     encoderPath: encoderPathFor(String(config.get<unknown>('encoderPath') ?? ''), folder, trusted),
+    encoderEndpoint: normalizeEndpoint(config.get<unknown>('encoderEndpoint')),
     temperature: finite(temperature) && temperature > 0 ? temperature : null,
     sampleSize: finite(sampleSize) && sampleSize >= 1 ? Math.floor(sampleSize) : null,
     resamples: finite(resamples) && resamples >= 0 ? Math.floor(resamples) : null,

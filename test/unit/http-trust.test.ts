@@ -5,19 +5,20 @@
  * send the texts (so the restricted check can fail).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { normalizeEndpoint } from '../../shared/endpoint';
 import type { RankingSnapshot } from '../../shared/protocol';
 import { EmbedServer } from '../helpers/embedServer';
-import { messageOf, TestClient } from '../helpers/lspClient';
+import { messageOf, ROOT, TestClient } from '../helpers/lspClient';
 import { tempDir } from '../helpers/lspFixtures';
 
 let server: EmbedServer;
 before(async () => { server = await EmbedServer.start({ memo: true }); });
 after(async () => { await server.close(); });
 
-function workspace(): { dir: string; config: string; text: string } {
+function workspace(encoder: unknown = { kind: 'http', api: 'openai', url: server.url, model: 'use-lite-en' }): { dir: string; config: string; text: string } {
   const dir = tempDir('http-trust');
   mkdirSync(join(dir, 'data'));
   writeFileSync(join(dir, 'data', 't.jsonl'), [
@@ -26,7 +27,7 @@ function workspace(): { dir: string; config: string; text: string } {
     { query: 'how to delete files', positive: 'use rm to delete files', negative: 'use touch to create a file' },
   ].map((r) => JSON.stringify(r)).join('\n') + '\n');
   const text = JSON.stringify({
-    encoder: { kind: 'http', api: 'openai', url: server.url, model: 'use-lite-en' },
+    encoder,
     sources: [{ name: 'T', files: 'data/t.jsonl' }],
   }, null, 2);
   const config = join(dir, 'eci.config.jsonc');
@@ -57,3 +58,34 @@ for (const trusted of [false, true]) {
     }
   });
 }
+
+test('eciSem.encoderEndpoint (a user setting) replaces the config\'s encoder; VS Code is told it is a restricted setting', async () => {
+  const { dir, config, text } = workspace({ kind: 'default' });
+  const sent = server.requests.length;
+  const client = await TestClient.start({
+    folder: dir, cacheDir: tempDir('http-trust-cache'), trusted: true,
+    settings: { encoderEndpoint: { url: [server.url], api: 'tei', model: 'use-lite-en', batchSize: 2 } },
+  });
+  try {
+    client.open(config, text, 'jsonc');
+    await client.waitForResults(undefined, 60_000);
+    const [snap] = await client.request<RankingSnapshot[]>('eci/ranking', {});
+    assert.equal(snap!.settings.encoder.kind, 'http');
+    const mine = server.requests.slice(sent);
+    assert.ok(mine.length > 0 && mine.every((r) => r.api === 'tei' && r.texts.length <= 2), 'the setting\'s server, API and batch size were used');
+  } finally {
+    await client.stop();
+  }
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  assert.ok(pkg.capabilities.untrustedWorkspaces.restrictedConfigurations.includes('eciSem.encoderEndpoint'));
+  const props = pkg.contributes.configuration.properties ?? Object.assign({}, ...pkg.contributes.configuration.map((c: { properties: object }) => c.properties));
+  assert.deepEqual(Object.keys(props['eciSem.encoderEndpoint'].properties).sort(), ['api', 'apiKeyEnv', 'batchSize', 'concurrency', 'model', 'url']);
+});
+
+test('eciSem.encoderEndpoint values that are not a usable endpoint are dropped (the config\'s encoder is used)', () => {
+  assert.equal(normalizeEndpoint(null), null);
+  assert.equal(normalizeEndpoint({ url: 'http://h:1' }), null, 'no model');
+  assert.equal(normalizeEndpoint({ url: 'file:///etc/passwd', model: 'm' }), null);
+  assert.equal(normalizeEndpoint({ url: 'http://u:secret@h:1', model: 'm' }), null, 'credentials in the URL');
+  assert.deepEqual(normalizeEndpoint({ url: ' http://h:1 ', model: 'm', api: 'x', apiKeyEnv: 'sk-123 456', concurrency: 0 }), { url: ['http://h:1'], api: 'openai', model: 'm' });
+});

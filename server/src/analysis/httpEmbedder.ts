@@ -6,6 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { EncoderEndpointSetting } from '../../../shared/endpoint';
 import type { EncoderConfig } from '../core/config';
 import { urlProblem } from '../core/config/httpEncoder';
 import { EmbeddingCache } from '../encoder/cache';
@@ -17,6 +18,21 @@ import type { Embedder, EncoderInfo } from './embedder';
 export interface HttpFlags {
   kind?: string; api?: string; model?: string; apiKeyEnv?: string; concurrency?: number;
   queryPrefix?: string; passagePrefix?: string; batchSize?: number;
+}
+
+/**
+ * eciSem.encoderEndpoint as an encoder config: the server replaces the config's encoder;
+ * the config's prefixes (they belong to the model) still apply.
+ */
+export function endpointEncoder(e: EncoderEndpointSetting, config: EncoderConfig | undefined): EncoderConfig {
+  return {
+    kind: 'http', api: e.api, url: e.url, model: e.model,
+    ...(e.apiKeyEnv ? { apiKeyEnv: e.apiKeyEnv } : {}),
+    ...(e.concurrency ? { concurrency: e.concurrency } : {}),
+    batchSize: e.batchSize ?? HTTP_DEFAULTS.batchSize,
+    queryPrefix: config?.queryPrefix ?? '', passagePrefix: config?.passagePrefix ?? '',
+    quantized: false, offset: config?.offset ?? 0, length: config?.length ?? 0,
+  };
 }
 
 /** Whether the flags or the config choose an embedding server. */

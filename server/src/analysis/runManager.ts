@@ -212,6 +212,7 @@ export class RunManager {
         ...(Object.keys(settings.thresholds).length > 0 ? { thresholds: settings.thresholds } : {}),
       },
       ...(encoderPath ? { encoderPath } : {}),
+      ...(settings.encoderEndpoint ? { encoderEndpoint: settings.encoderEndpoint } : {}),
       trusted: this.deps.trusted(), cacheDir: this.deps.cacheDir(), cwd: this.deps.cwdFor(def),
     };
     const versions = new Map([...open].map(([p, d]) => [p, d.version]));

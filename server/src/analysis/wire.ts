@@ -7,6 +7,7 @@
  */
 import type { SourceResult } from '../core/aggregate';
 import type { Settings } from '../core/settings';
+import type { EncoderEndpointSetting } from '../../../shared/endpoint';
 import type { Agreement, SourceStability } from '../core/stability';
 import type { Problem } from '../core/types';
 import type { EncoderInfo } from './embedder';
@@ -28,6 +29,8 @@ export interface RunSpec {
   overrides: { temperature?: number; sampleSize?: number; resamples?: number; thresholds?: Record<string, number> };
   /** eciSem.encoderPath: a model folder that replaces the config's encoder (a user setting). */
   encoderPath?: string;
+  /** eciSem.encoderEndpoint: an embedding server that replaces the config's encoder (and encoderPath). */
+  encoderEndpoint?: EncoderEndpointSetting;
   /** Workspace Trust: when false nothing the workspace config names is loaded. */
   trusted: boolean;
   /** Embedding cache folder (initializationOptions.cacheDir or the default). */

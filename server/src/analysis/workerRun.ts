@@ -13,6 +13,7 @@ import { TRIPLE_FINDINGS } from '../core/types';
 import { analyze, AnalysisError, type AnalysisResult, type Progress } from './analyze';
 import type { Embedder, EncoderChoice } from './embedder';
 import { encoderChoice, type EncoderOptions } from './encoderSetup';
+import { endpointEncoder } from './httpEmbedder';
 import { fileLineSource } from './lines';
 import { planFromConfig, planFromFiles, type Plan } from './plan';
 import { AnalysisInputChanged } from './measure';
@@ -167,9 +168,11 @@ function setup(spec: RunSpec): Setup {
   // busy in inference, hovers wait for the OS scheduler (measured: 100–250 ms stalls
   // on two cores with ORT on both, under 50 ms with one left free).
   const threads = Math.max(1, availableParallelism() - 1);
+  const endpoint = spec.encoderEndpoint;
+  if (endpoint) encoder = { ...encoder, config: endpointEncoder(endpoint, encoder.config) };
   encoder = {
     ...encoder,
-    cli: { ...(spec.encoderPath ? { kind: resolve(spec.cwd, spec.encoderPath) } : {}), threads },
+    cli: { ...(spec.encoderPath && !endpoint ? { kind: resolve(spec.cwd, spec.encoderPath) } : {}), threads },
     // Cache repairs (corrupted records dropped, file rebuilt): this worker's stderr goes to the server log.
     onWarning: (m) => console.warn(`eci-sem: warning: ${m}`),
   };
