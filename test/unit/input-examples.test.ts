@@ -22,7 +22,7 @@ async function score(config: string) {
 
 test('the MS MARCO-style example scores like the flat example, and its id duplicates are found', async () => {
   const flat = await score('examples/eci.config.jsonc');
-  const byId = await score('examples/msmarco-style/eci.config.jsonc');
+  const byId = await score('examples/msmarco-style/msmarco.config.jsonc');
   assert.deepEqual(byId.problems, []);
   assert.deepEqual(byId.sources, flat.sources);
   const dupLines = byId.triples.filter((t) => t.source === 'LLM' && t.findings.includes('duplicate-of-positive')).map((t) => t.line);
