@@ -15,7 +15,7 @@ import {
   createProtocolConnection, StreamMessageReader, StreamMessageWriter, type Diagnostic, type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import type { RankingSnapshot } from '../../shared/protocol';
-import { ROOT } from '../helpers/lspClient';
+import { messageOf, ROOT } from '../helpers/lspClient';
 import { precomputedConfigWorkspace } from '../helpers/lspFixtures';
 
 const CONFIG = `{
@@ -39,7 +39,7 @@ async function openAtOnce(): Promise<{ scopes: string[]; diagnostics: Diagnostic
   // config's result is in, a loose result would be in too.
   let configDone!: () => void;
   const configResult = new Promise<void>((resolve) => { configDone = resolve; });
-  conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => last.set(p.uri, p.diagnostics));
+  conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => { last.set(p.uri, p.diagnostics); });
   conn.onNotification('eci/resultsChanged', (p: { scopes: string[] }) => { if (p.scopes.includes(configUri)) configDone(); });
   conn.listen();
   try {
@@ -71,7 +71,7 @@ test('a triple file opened before discovery ends is scored by its config only', 
   for (let i = 0; i < 5; i++) {
     const { scopes, diagnostics } = await openAtOnce();
     assert.deepEqual(scopes, [scopes.find((s) => s.endsWith('eci.config.jsonc'))], `try ${i + 1}: only the config's scope has results, got ${scopes.join(', ')}`);
-    const loose = diagnostics.filter((d) => /^a: /.test(d.message));
-    assert.deepEqual(loose.map((d) => d.message), [], `try ${i + 1}: no loose-scope source findings on the triple file`);
+    const loose = diagnostics.map(messageOf).filter((m) => /^a: /.test(m));
+    assert.deepEqual(loose, [], `try ${i + 1}: no loose-scope source findings on the triple file`);
   }
 });
