@@ -62,7 +62,10 @@ export class EmbedServer {
       ? await EncoderClient.start({ modelDir: join(ROOT, 'models', 'default'), batchSize: 32, threads: 1 }, undefined, { lazy: false })
       : null;
     let self: EmbedServer | undefined;
-    const server = createServer((req, res) => { void self!.handle(req, res); });
+    const server = createServer((req, res) => {
+      // A request still computing when the server closes (its model client gone) just ends.
+      self!.handle(req, res).catch(() => { if (!res.headersSent) res.writeHead(500).end(); else res.destroy(); });
+    });
     self = new EmbedServer(server, client, opts);
     server.on('connection', (s) => { self!.sockets.add(s); s.on('close', () => self!.sockets.delete(s)); });
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

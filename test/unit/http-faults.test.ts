@@ -158,3 +158,26 @@ test('cancelling aborts the requests in flight', async () => {
   assert.equal(server.abandoned, abandoned + 3, 'all three connections closed');
   server.fault = () => undefined;
 });
+
+test('a server that refuses base64 embeddings gets asked for floats, and the run completes', async () => {
+  const r = await runWith((q) => (q.body.encoding_format === 'base64' ? { status: 400, body: '{"error":{"message":"encoding_format \\"base64\\" is not supported"}}' } : undefined));
+  completes(r);
+  assert.ok(r.sent.some((q) => q.body.encoding_format === 'float'));
+  assert.equal(r.sent.filter((q) => q.body.encoding_format === 'base64').length, 1, 'asked once, then floats');
+});
+
+test('another dimension than the cache holds for the same api and model is an error, not a mix', async () => {
+  const ok = await runWith(() => undefined);
+  completes(ok);
+  const records = intactCacheFile(ok.cache).records;
+  // The same identity, now served by a model one component short (another model under the same name).
+  server.fault = () => 'wrongDimension';
+  const w = workFolder({ kind: 'http', api: 'openai', url: server.url, model: 'use-lite-en' }, ['bm25', 'llm', 'dense']);
+  const run = await cli([w.config, '--cache-dir', ok.cache], w.dir);
+  server.fault = () => undefined;
+  assert.equal(run.code, 2);
+  assert.match(run.stderr.trim(), /returned 511-dimensional vectors where 512 were expected for model "use-lite-en" \(as in the embedding cache of this api, model and revision\).*encoder\.revision/);
+  const after = intactCacheFile(ok.cache);
+  assert.equal(after.dimension, 512);
+  assert.equal(after.records, records, 'nothing added');
+});
