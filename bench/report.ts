@@ -50,6 +50,11 @@ function goals(r: Json): Goal[] {
   const httpC = obj(http.concurrency);
   out.push({ name: 'http_overhead', value: r.http_overhead, goal: '≤ 0.10', met: num(r.http_overhead) === null ? null : num(r.http_overhead)! <= 0.1, what: `${fmt(obj(http.overhead).texts)} texts, local test server with the default model, OpenAI API (base64), concurrency 2, batch 32 (TEI API ${fmt(http.overheadTei)}; concurrency 1 ${fmt(http.overheadConcurrency1)})` });
   out.push({ name: 'http_concurrency_gain', value: r.http_concurrency_gain, goal: '≥ 6', met: num(r.http_concurrency_gain) === null ? null : num(r.http_concurrency_gain)! >= 6, what: `${fmt(httpC.texts)} texts, batch 32, server answers after ${fmt(httpC.latencyMsPerBatch, ' ms')} per batch; concurrency 8 vs 1` });
+  const ids = obj(s.ids);
+  const idsWhat = `${fmt(ids.passages)} passages, ${fmt(ids.triples)} id triples in ${fmt(ids.systems)} systems (scan ${fmt(obj(ids.id).scanS, ' s')} vs flat JSONL ${fmt(obj(ids.flat).scanS, ' s')})`;
+  out.push({ name: 'id_vs_flat_scan', value: r.id_vs_flat_scan, goal: '≤ 1.5', met: num(r.id_vs_flat_scan) === null ? null : num(r.id_vs_flat_scan)! <= 1.5, what: idsWhat });
+  out.push({ name: 'corpus_bytes_per_passage', value: r.corpus_bytes_per_passage, goal: 'referenced passages only', met: null, what: `${idsWhat}; heap + external held by the index, over all passages` });
+  out.push({ name: 'ids_peak_rss_mb', value: r.ids_peak_rss_mb, goal: '—', met: null, what: idsWhat });
   for (const n of [1000, 2000, 5000]) {
     out.push({ name: `logdet N=${n} (N-space / d-space)`, value: `${fmt(r[`logdet_n${n}_nspace_ms`], ' ms')} / ${fmt(r[`logdet_n${n}_dspace_ms`], ' ms')}`, goal: '—', met: null, what: 'd = 512, with leverages and gains' });
   }

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     { name: 'scale', file: 'scale.ts', args: [] },
     { name: 'logdet', file: 'logdet.ts', args: [] },
     { name: 'http', file: 'http.ts', args: [] },
+    { name: 'ids', file: 'ids.ts', args: [] },
   ].filter((s) => (!only || only.includes(s.name)) && !skip.includes(s.name));
 
   const started = new Date();

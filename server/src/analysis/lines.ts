@@ -79,7 +79,8 @@ export function encodeEscaped(text: string): Buffer {
   return Buffer.concat(parts);
 }
 
-function decodeLine(bytes: Buffer): string {
+/** UTF-8 bytes of a line → text; bytes that are not UTF-8 become lone surrogates (see `decodeEscaped`). */
+export function decodeLine(bytes: Buffer): string {
   const text = bytes.toString('utf8');
   // toString() replaces bad bytes by U+FFFD; a real U+FFFD in the file is valid text.
   return text.indexOf('\uFFFD') >= 0 && !isUtf8(bytes) ? decodeEscaped(bytes) : text;
@@ -107,8 +108,10 @@ export class DamagedInputError extends Error {
 /**
  * Lines of a byte stream (a file, or a decompressed one). An error of the stream
  * itself becomes a `DamagedInputError` that says how many lines were whole before it.
+ * `raw`: lines are not decoded (`text` is ''); `bytes` holds them, valid until the next line
+ * (for a reader that decodes only the few lines it needs, such as a corpus index).
  */
-export async function* chunkLines(input: AsyncIterable<Buffer> & { destroy(): void }, shownAs: string): AsyncGenerator<NumberedLine> {
+export async function* chunkLines(input: AsyncIterable<Buffer> & { destroy(): void }, shownAs: string, raw = false): AsyncGenerator<NumberedLine & { bytes?: Buffer }> {
   let line = 0;
   // The start of a line that continues in the next chunk.
   let pending: Buffer[] = [];
@@ -138,7 +141,7 @@ export async function* chunkLines(input: AsyncIterable<Buffer> & { destroy(): vo
         const crlf = chunk[0] === LF;
         if (crlf) pos = 1;
         line++;
-        yield { line, text: decodeLine(held!), eol: crlf ? '\r\n' : '\r' };
+        yield { line, text: raw ? '' : decodeLine(held!), eol: crlf ? '\r\n' : '\r', bytes: raw ? held! : undefined };
         held = null;
       }
       // Next \n and \r at or after pos, remembered so that each is searched for once.
@@ -162,7 +165,7 @@ export async function* chunkLines(input: AsyncIterable<Buffer> & { destroy(): vo
           if (chunk[pos] === LF) { pos++; eol = '\r\n'; }
         }
         line++;
-        yield { line, text: decodeLine(bytes), eol };
+        yield { line, text: raw ? '' : decodeLine(bytes), eol, bytes: raw ? bytes : undefined };
       }
       if (pos < chunk.length) {
         pendingBytes += chunk.length - pos;
@@ -174,11 +177,12 @@ export async function* chunkLines(input: AsyncIterable<Buffer> & { destroy(): vo
     }
     if (held) {
       line++;
-      yield { line, text: decodeLine(held), eol: '\r' };
+      yield { line, text: raw ? '' : decodeLine(held), eol: '\r', bytes: raw ? held : undefined };
     }
     if (pending.length > 0) {
       line++;
-      yield { line, text: decodeLine(take(Buffer.alloc(0), 0, 0)), eol: '' };
+      const last = take(Buffer.alloc(0), 0, 0);
+      yield { line, text: raw ? '' : decodeLine(last), eol: '', bytes: raw ? last : undefined };
     }
   } finally {
     input.destroy();

@@ -1,9 +1,11 @@
 /**
  * Texts by id from a corpus or queries file, never loaded whole: one streamed
  * pass keeps, for the ids the triples reference, where their text is (byte
- * offset and length, and the row number for aligned `.npy` matrices); texts
- * are read back by offset when a triple needs them. A gzipped file cannot be
- * read by offset, so there the referenced texts themselves are kept.
+ * offset and length, and the row number for aligned `.npy` matrices). The
+ * referenced texts themselves are kept too while they fit in `TEXT_BUDGET`
+ * (reading them back costs a system call each); past it, texts are read back
+ * by offset when a triple needs them. A gzipped file cannot be read by
+ * offset, so there every referenced text is kept.
  *
  * Layouts: MS MARCO TSV `id<TAB>text` (an `id<TAB>text` header line is
  * skipped) and BEIR JSON Lines `{"_id", "title", "text"}`, whose title and
@@ -13,10 +15,13 @@
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { firstLoneSurrogate, encodingProblem } from '../../core/formats/common';
 import type { Problem } from '../../core/types';
-import { chunkLines, DamagedInputError, encodeEscaped } from '../lines';
+import { chunkLines, DamagedInputError, decodeLine } from '../lines';
 import { gunzipStream, isGzip, withoutGz } from './gzip';
 
 export type StoreLayout = 'tsv' | 'beir';
+
+/** UTF-16 code units of referenced texts kept in memory per file (≈ 2 bytes each); the rest are read by offset. */
+export const TEXT_BUDGET = 64 * 1024 * 1024;
 
 /** Problems kept per corpus or queries file; the last one says how many more there were. */
 const PROBLEMS_KEPT = 1000;
@@ -47,6 +52,7 @@ export class TextStore {
   private rows: number[] = [];
   private lines: number[] = [];
   private texts: (string | undefined)[] = [];
+  private kept = 0;
   /** Referenced ids whose record is unusable, with the line of the problem. */
   readonly bad = new Map<string, number>();
   /** Records (non-blank lines but a header) in the file: the rows of an aligned matrix. */
@@ -55,7 +61,7 @@ export class TextStore {
   /** The file could not be read at all. */
   failed: string | null = null;
 
-  constructor(readonly path: string, readonly shown: string, readonly what: 'corpus' | 'queries') {
+  constructor(readonly path: string, readonly shown: string, readonly what: 'corpus' | 'queries', private readonly budget = TEXT_BUDGET) {
     this.layout = layoutOf(path);
     this.gz = isGzip(path);
   }
@@ -98,17 +104,24 @@ export class TextStore {
     }
     const input = this.gz ? gunzipStream(this.path) : createReadStream(this.path, { highWaterMark: 1 << 20 });
     try {
-      for await (const { line, text, eol } of chunkLines(input, this.shown)) {
+      // Lines come undecoded: of a TSV line only the id is decoded, and its text only when a triple names it.
+      for await (const { line, eol, bytes } of chunkLines(input, this.shown, true)) {
         if ((line & 0xffff) === 0) signal?.throwIfAborted();
-        const bad = firstLoneSurrogate(text);
-        const bytes = bad < 0 ? Buffer.byteLength(text) : encodeEscaped(text).length;
+        const b = bytes!;
         const start = offset;
-        offset += bytes + Buffer.byteLength(eol);
-        if (text.trim() === '') continue;
-        if (line === 1 && this.layout === 'tsv' && HEADER.test(text)) continue;
-        const row = this.rowCount++;
-        if (this.layout === 'tsv') this.tsvLine(text, line, start, row, bad, wanted, report);
-        else this.jsonLine(text, line, start, bytes, row, bad, wanted, report);
+        offset += b.length + eol.length; // line ends are ASCII
+        if (b.length === 0 || (b[0] <= 32 && decodeLine(b).trim() === '')) continue;
+        if (this.layout === 'tsv') {
+          const tab = b.indexOf(9);
+          if (line === 1 && HEADER.test(decodeLine(b.subarray(0, 64)))) continue;
+          const row = this.rowCount++;
+          if (tab >= 0 && !wanted.has(b.toString('utf8', 0, tab))) continue;
+          const text = decodeLine(b);
+          this.tsvLine(text, line, start, row, firstLoneSurrogate(text), wanted, report);
+        } else {
+          const text = decodeLine(b);
+          this.jsonLine(text, line, start, b.length, this.rowCount++, firstLoneSurrogate(text), wanted, report);
+        }
       }
     } catch (err) {
       if (!(err instanceof DamagedInputError)) throw err;
@@ -132,7 +145,9 @@ export class TextStore {
     this.lengths.push(length);
     this.rows.push(row);
     this.lines.push(line);
-    if (this.gz) this.texts.push(text);
+    const keep = text !== undefined && (this.gz || this.kept + text.length <= this.budget);
+    this.texts.push(keep ? text : undefined);
+    if (keep) this.kept += text!.length;
   }
 
   private tsvLine(text: string, line: number, start: number, row: number, bad: number, wanted: ReadonlySet<string>,
@@ -202,7 +217,8 @@ export class TextStore {
   text(id: string): string | undefined {
     const s = this.slot.get(id);
     if (s === undefined) return undefined;
-    if (this.gz) return this.texts[s];
+    const kept = this.texts[s];
+    if (kept !== undefined) return kept;
     this.fd ??= openSync(this.path, 'r');
     const buf = Buffer.allocUnsafe(this.lengths[s]);
     const n = readSync(this.fd, buf, 0, buf.length, this.offsets[s]);
