@@ -186,3 +186,12 @@ test('a negative with the id of a positive is a duplicate-of-positive, and the f
   assert.deepEqual(dup.map((t) => t.line), [1], 'query 0 lists its positive among its bm25 negatives');
   assert.match(describeFinding('duplicate-of-positive'), /the same id as a positive/);
 });
+
+test('a text record that also carries a qid is read as text; an id record with a text query key is not taken for ids', async () => {
+  const line = JSON.stringify({ qid: 7, query: 'what is grep', positive: 'grep prints matching lines', negative: 'ls lists files', source: 'S' });
+  const file = write('text-with-qid.jsonl', line + '\n');
+  const { report, err } = await run([config('text-qid', { sources: [{ name: 'S', files: file }] }), '--encoder', 'precomputed']);
+  // Read as a text triple: the one complaint is its missing vectors, not an id lookup.
+  const problems = report?.problems ?? printed(err);
+  assert.deepEqual(problems.map((p) => [p.file, p.line, p.message]), [[file, 1, 'the encoder is "precomputed", but this triple lacks query_embedding, positive_embedding or negative_embedding']]);
+});

@@ -30,11 +30,14 @@ function damaged(unit: ReadUnit, err: DamagedInputError): UnitRecord {
   return { line: err.lastLine + 1, parse: () => ({ triples: [], problems: [{ file: unit.shown, line: err.lastLine + 1, column: 1, message }] }) };
 }
 
+const TEXT_QUERY_KEY = /"(?:query|anchor|q)"\s*:/;
+
 function parseLine(unit: ReadUnit, text: string, line: number): ParsedLine {
   const ctx = { file: unit.shown, line, format: unit.format };
   const data = unit.data;
   if (unit.format === 'jsonl') {
-    if (!mayBeIdRecord(text)) return parseTripleLine(text, ctx);
+    // Text records that also carry a "qid" (common) go straight to the text parser: one JSON.parse a line.
+    if (!mayBeIdRecord(text) || TEXT_QUERY_KEY.test(text)) return parseTripleLine(text, ctx);
     let body = text;
     let shift = 0;
     if (line === 1 && body.charCodeAt(0) === 0xfeff) { body = body.slice(1); shift = 1; }
