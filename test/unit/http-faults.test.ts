@@ -110,6 +110,20 @@ test('a replica that is down is set aside and the other carries on; all down fai
   const dead = await deadUrl();
   const r = await runWith(() => undefined, { url: [dead, server.url] });
   completes(r);
+  // A replica that answers but keeps failing is left out once it failed three times in a row.
+  const sick = await EmbedServer.start({ latencyMs: 0 });
+  sick.fault = () => 'reset';
+  process.env.ECI_SEM_TEST_HTTP_TIMING = '20,200,60000'; // set aside for longer than the run
+  try {
+    const withSick = await runWith(() => undefined, { url: [sick.url, server.url], concurrency: 6, batchSize: 4 });
+    completes(withSick);
+    // Three failures, plus what was already on its way (at most concurrency − 1); without the set-aside it gets 15+.
+    assert.ok(sick.requests.length >= 3 && sick.requests.length <= 8, `the failing replica got ${sick.requests.length} requests`);
+    assert.ok(withSick.sent.length > 5, 'the healthy replica did the work');
+  } finally {
+    process.env.ECI_SEM_TEST_HTTP_TIMING = '20,200,400';
+    await sick.close();
+  }
   const alone = await runWith(() => undefined, { url: [dead], maxRetries: 2 });
   await failsClearly(alone, new RegExp(`could not be reached \\(ECONNREFUSED.*check that the server at ${dead.replace(/[.]/g, '\\.')}`));
 });

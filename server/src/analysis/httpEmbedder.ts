@@ -122,8 +122,9 @@ export async function loadHttpEmbedder(
       onWarning?.(`embedding cache in ${cacheDir} cannot be used (${(err as Error).message}); embedding without a cache`);
     }
   }
-  // Enough texts per call for every request slot to be busy twice over.
-  const cached = new CachedEncoder(http, cache, { chunkSize: Math.max(DEFAULT_CHUNK_SIZE, spec.batchSize * spec.concurrency * 2) });
+  // Enough texts per call for every request slot to be refilled a few times before the call's
+  // last batches leave slots idle (a call's vectors enter the cache together, when all are in).
+  const cached = new CachedEncoder(http, cache, { chunkSize: Math.max(DEFAULT_CHUNK_SIZE, spec.batchSize * spec.concurrency * 4) });
   const info: EncoderInfo = {
     kind: 'http', model: http.name, dimension, queryPrefix: spec.queryPrefix, passagePrefix: spec.passagePrefix, api: spec.api,
   };
