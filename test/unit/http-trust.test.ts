@@ -89,3 +89,17 @@ test('eciSem.encoderEndpoint values that are not a usable endpoint are dropped (
   assert.equal(normalizeEndpoint({ url: 'http://u:secret@h:1', model: 'm' }), null, 'credentials in the URL');
   assert.deepEqual(normalizeEndpoint({ url: ' http://h:1 ', model: 'm', api: 'x', apiKeyEnv: 'sk-123 456', concurrency: 0 }), { url: ['http://h:1'], api: 'openai', model: 'm' });
 });
+
+test('trusted: an apiKeyEnv not set in the server\'s environment is underlined on the key, before any run', async () => {
+  const { dir, config, text } = workspace({ kind: 'http', api: 'openai', url: server.url, model: 'use-lite-en', apiKeyEnv: 'ECI_TEST_NEVER_SET_KEY' });
+  const client = await TestClient.start({ folder: dir, cacheDir: tempDir('http-trust-cache'), trusted: true, settings: { run: 'manual' } });
+  try {
+    client.open(config, text, 'jsonc');
+    const ds = await client.diagnosticsOf(config, (d) => d.some((x) => /ECI_TEST_NEVER_SET_KEY/.test(messageOf(x))));
+    const d = ds.find((x) => /ECI_TEST_NEVER_SET_KEY/.test(messageOf(x)))!;
+    assert.match(messageOf(d), /the environment variable ECI_TEST_NEVER_SET_KEY is not set where the language server runs/);
+    assert.equal(text.split('\n')[d.range.start.line]!.includes('apiKeyEnv'), true, 'on the apiKeyEnv line');
+  } finally {
+    await client.stop();
+  }
+});

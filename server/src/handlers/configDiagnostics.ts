@@ -117,6 +117,11 @@ export async function configDiagnostics(doc: TextDocument, configPath: string, t
     const problem = modelProblem(resolve(base, enc.path));
     if (problem) out.push(diag(tree.range(['encoder', 'path']), DiagnosticSeverity.Error, problem));
   }
+  if (enc.kind === 'http' && trusted && enc.apiKeyEnv !== undefined && !process.env[enc.apiKeyEnv]) {
+    // Checked where the key is read: the server's environment (the editor's, when it started the server).
+    out.push(diag(tree.range(['encoder', 'apiKeyEnv']), DiagnosticSeverity.Warning,
+      `the environment variable ${enc.apiKeyEnv} is not set where the language server runs, so runs cannot send the key; set it before starting the editor`));
+  }
   if (trusted && config.settings.idfCorpus) {
     const node = tree.node(['idfCorpus']);
     const items = node?.type === 'array' ? node.children ?? [] : node ? [node] : [];
