@@ -82,6 +82,10 @@ export interface RankingSnapshot {
   problems: number;
   /** The half-sample check of the ranking: still running, done (cards carry `stability`), or turned off (resamples 0). */
   stability: 'pending' | 'done' | 'off';
+  /** 'sample': ranked from the sampled triples only (a run's first answer, or eciSem.scope "sample"). */
+  resultScope: 'all' | 'sample';
+  /** A sample-scope ranking shown while the same run still measures every triple. */
+  provisional?: true;
 }
 
 export type RunState =
@@ -98,11 +102,12 @@ export namespace StatusNotification {
 
 /**
  * server → client: new results are in; the panel refreshes. `stability: true` when what
- * changed is only the stability check of results already announced (it follows them).
+ * changed is only the stability check of results already announced (it follows them);
+ * `provisional: true` for the sample-scope ranking of a run still measuring the rest.
  */
 export namespace ResultsChangedNotification {
   export const method = 'eci/resultsChanged';
-  export type Params = { scopes: string[]; stability?: true };
+  export type Params = { scopes: string[]; stability?: true; provisional?: true };
 }
 
 /** client → server: score the workspace (all configs and loose files) or one file now. */
@@ -167,6 +172,8 @@ export interface ClientSettings {
   temperature: number | null;
   sampleSize: number | null;
   resamples: number | null;
+  /** 'full' measures every triple; 'sample' only the sampled ones (a ranking of a huge dataset in minutes). */
+  scope: 'full' | 'sample';
   thresholds: Record<string, number>;
   maxDiagnosticsPerFile: number;
   run: 'onType' | 'onSave' | 'manual';

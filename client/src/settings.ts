@@ -77,6 +77,7 @@ export function readClientSettings(config: SettingsSource, folder: string | unde
     temperature: finite(temperature) && temperature > 0 ? temperature : null,
     sampleSize: finite(sampleSize) && sampleSize >= 1 ? Math.floor(sampleSize) : null,
     resamples: finite(resamples) && resamples >= 0 ? Math.floor(resamples) : null,
+    scope: config.get<unknown>('scope') === 'sample' ? 'sample' : 'full',
     thresholds,
     maxDiagnosticsPerFile: finite(maxDiagnostics) && maxDiagnostics >= 0 ? Math.floor(maxDiagnostics) : DEFAULT_MAX_DIAGNOSTICS,
     run: (RUN_MODES as readonly unknown[]).includes(run) ? (run as ClientSettings['run']) : 'onType',

@@ -57,6 +57,9 @@ function scopeSection(snap: RankingSnapshot, selected: Selection | undefined, ac
     `scored ${new Date(snap.finishedAt).toLocaleString()}`,
   ];
   if (snap.problems > 0) meta.push(`${snap.problems} input problem${snap.problems === 1 ? '' : 's'} (see Problems)`);
+  if (snap.resultScope === 'sample') {
+    meta.push(snap.provisional ? 'sample scope: ranked from the sampled triples while the rest are measured' : 'sample scope: only the sampled triples were measured');
+  }
   if (snap.stability === 'pending') meta.push('stability of the ranking: checking half-samples…');
   if (snap.stability === 'off') meta.push('stability check off (resamples 0)');
   const section = h('section', { class: 'scope' }, h('h2', { title: snap.scope }, scopeLabel(snap.scope)), h('p', { class: 'meta' }, meta.join(' · ')));

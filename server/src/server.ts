@@ -118,7 +118,7 @@ export function startServer(connection: Connection): Session {
     const doc = documents.get(params.textDocument.uri);
     const path = pathOf(params.textDocument.uri);
     if (!doc || !path) return null;
-    if (scopes.isConfig(path)) return configHover(doc, params.position, store.get(configScopeId(path)));
+    if (scopes.isConfig(path)) return configHover(doc, params.position, store.ranking(configScopeId(path)));
     if (!detectFormat(path)) return null;
     return tripleHover(doc, path, params.position, session.currentResults(path));
   });
@@ -130,7 +130,7 @@ export function startServer(connection: Connection): Session {
     if (!doc || !path) return [];
     if (scopes.isConfig(path)) {
       const id = configScopeId(path);
-      return configLenses(doc, id, store.get(id), runs.stateOf(id));
+      return configLenses(doc, id, store.ranking(id), runs.stateOf(id));
     }
     if (!detectFormat(path)) return [];
     const lenses = fileLenses(session.currentResults(path), path, (s) => runs.stateOf(s));
@@ -163,7 +163,7 @@ export function startServer(connection: Connection): Session {
 
   connection.onRequest(CancelRequest.method, (): CancelRequest.Result => ({ cancelled: runs.cancelAll() }));
 
-  connection.onRequest(RankingRequest.method, (): RankingRequest.Result => store.all().map((r) => r.snapshot()));
+  connection.onRequest(RankingRequest.method, (): RankingRequest.Result => store.rankings().map((r) => r.snapshot()));
 
   connection.onRequest(WeakestTriplesRequest.method, async (params: WeakestTriplesRequest.Params, token): Promise<WeakestTriplesRequest.Result | ResponseError<void>> => {
     const r = store.get(params.scope);

@@ -93,6 +93,7 @@ export class Session {
       onStatus: (state) => void connection.sendNotification(StatusNotification.method, state),
       onFinished: (scope) => void this.onRunFinished(scope),
       onStability: (scope) => void this.onStabilityArrived(scope),
+      onProvisional: (scope) => this.onRankingChanged(scope),
       log: (m) => connection.console.log(m),
     });
     this.scopes = new ScopeTracker(this.runs, this.store);
@@ -319,6 +320,12 @@ export class Session {
     if (def?.kind === 'config') await this.refresh(def.configPath);
     else for (const p of this.publishedFiles.get(scope) ?? []) await this.refresh(p);
     void this.connection.sendNotification(ResultsChangedNotification.method, { scopes: [scope], stability: true });
+    if (this.caps.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+
+  /** A provisional (sample-scope) ranking came or went: the ranking faces read it; diagnostics keep the last full result. */
+  private onRankingChanged(scope: string): void {
+    void this.connection.sendNotification(ResultsChangedNotification.method, { scopes: [scope], provisional: true });
     if (this.caps.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   }
 

@@ -135,7 +135,12 @@ export class TestClient {
 
   /** The next run's results (not the stability check that follows a result: see waitForStability). */
   waitForResults(scope?: string, timeoutMs?: number): Promise<{ scopes: string[] }> {
-    return this.waitFor<{ scopes: string[]; stability?: true }>('results', (p) => !p.stability && (!scope || p.scopes.includes(scope)), timeoutMs);
+    return this.waitFor<{ scopes: string[]; stability?: true; provisional?: true }>('results', (p) => !p.stability && !p.provisional && (!scope || p.scopes.includes(scope)), timeoutMs);
+  }
+
+  /** The sample-scope ranking a run that embeds shows before its full result. */
+  waitForProvisional(scope?: string, timeoutMs?: number): Promise<{ scopes: string[] }> {
+    return this.waitFor<{ scopes: string[]; provisional?: true }>('results', (p) => !!p.provisional && (!scope || p.scopes.includes(scope)), timeoutMs);
   }
 
   /** The stability check of a scope's result (it arrives after the result). */

@@ -97,7 +97,7 @@ describe('config diagnostics', () => {
     assert.match(messageOf(warned.find((x) => x.code === 'under-sampled')!), /^A: under-sampled — 30 triples < sample size 40/);
     const lenses = await client.codeLens(config);
     assert.deepEqual(lenses?.map((l) => l.command!.arguments), [[{ scope, source: 'A' }], [{ scope, source: 'B' }]]);
-    assert.match(lenses![0].command!.title, /^ECI_sem [\d.]+ · rank [12]\/2 plain · δ [\d.]+ · \d+% weak$/);
+    assert.match(lenses![0].command!.title, /^ECI_sem [\d.]+ · rank [12]\/2 plain( · ([>≈] B \(\d+%\)|stability pending))? · δ [\d.]+ · \d+% weak$/);
     const hover = await client.hover(config, 2, 20);
     assert.match((hover!.contents as { value: string }).value, /\*\*A\*\* — rank [12] of 2 \(plain\)/);
     // eciSem.sampleSize overrides the config on the next run.

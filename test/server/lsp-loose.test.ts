@@ -71,7 +71,7 @@ describe('loose triple files (no config, precomputed vectors)', () => {
     assert.equal(lenses?.length, 1);
     const l = lenses![0];
     assert.deepEqual(l.range.start, { line: 0, character: 0 });
-    assert.match(l.command!.title, /^mixed: ECI_sem [\d.]+ · rank [123]\/3 plain · δ [\d.]+ · \d+% weak$/);
+    assert.match(l.command!.title, /^mixed: ECI_sem [\d.]+ · rank [123]\/3 plain( · ([>≈?] \S+ \((\d+%|N differs)\)|stability pending))? · δ [\d.]+ · \d+% weak$/);
     assert.equal(l.command!.command, 'eciSem.showRanking');
     assert.deepEqual(l.command!.arguments, [{ scope: 'workspace', source: 'mixed' }]);
   });

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver';
 import type { RankingSnapshot } from '../../shared/protocol';
 import { tempDir } from '../helpers/lspFixtures';
-import { TestClient } from '../helpers/lspClient';
+import { messageOf, TestClient } from '../helpers/lspClient';
 import { syntheticLines } from '../helpers/synthetic';
 
 const CONFIG = `{
@@ -79,7 +79,7 @@ describe('stability in the language server', () => {
     assert.equal(tie[0].severity, 3, 'information');
     const line = CONFIG.split('\n').findIndex((l) => l.includes(`"name": "${twins[0].name}"`));
     assert.equal(tie[0].range.start.line, line);
-    assert.match(tie[0].message, new RegExp(`^${twins[0].name} ≈ ${twins[1].name}: only \\d+% of 20 half-samples rank it above \\(< 80%\\)`));
+    assert.match(messageOf(tie[0]), new RegExp(`^${twins[0].name} ≈ ${twins[1].name}: only \\d+% of 20 half-samples rank it above \\(< 80%\\)`));
 
     const hover = ((await client.hover(config(), CONFIG.split('\n').findIndex((l) => l.includes(`"name": "${twins[1].name}"`)), 14))!.contents as MarkupContent).value;
     assert.match(hover, /stability over 20 half-samples of 100: median [\d.]+ \(p10 [\d.]+ – p90 [\d.]+\)/);

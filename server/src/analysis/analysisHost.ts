@@ -18,6 +18,7 @@ export type RunOutcome =
 interface Pending {
   resolve: (o: RunOutcome) => void;
   onProgress: (p: Progress) => void;
+  onProvisional?: (r: WireResult) => void;
 }
 
 /** Bundle next to us (dist/analysisWorker.js), else the TypeScript source through tsx's require hook. */
@@ -36,7 +37,8 @@ export class AnalysisHost {
   /** `log` receives whatever the worker (or ONNX Runtime in it) prints: stdout belongs to the LSP stream. */
   constructor(private readonly log: (text: string) => void) {}
 
-  run(spec: RunSpec, signal: AbortSignal, onProgress: (p: Progress) => void): Promise<RunOutcome> {
+  /** `onProvisional` receives the sample-scope ranking of a run that embeds, before its outcome. */
+  run(spec: RunSpec, signal: AbortSignal, onProgress: (p: Progress) => void, onProvisional?: (r: WireResult) => void): Promise<RunOutcome> {
     if (signal.aborted) return Promise.resolve({ kind: 'cancelled' });
     const worker = this.ensureWorker();
     const id = this.nextId++;
@@ -45,6 +47,7 @@ export class AnalysisHost {
       signal.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, {
         onProgress,
+        ...(onProvisional ? { onProvisional } : {}),
         resolve: (o) => {
           signal.removeEventListener('abort', onAbort);
           resolve(o);
@@ -100,6 +103,9 @@ export class AnalysisHost {
     switch (m.kind) {
       case 'progress':
         p.onProgress(m.progress);
+        return;
+      case 'provisional':
+        p.onProvisional?.(m.result);
         return;
       case 'ok':
         this.pending.delete(m.id);

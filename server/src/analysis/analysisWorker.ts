@@ -36,7 +36,7 @@ async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spe
       last = now;
       lastPhase = progress.phase;
       send({ kind: 'progress', id, progress });
-    });
+    }, (provisional) => send({ kind: 'provisional', id, result: provisional }, transferables(provisional.columns, provisional.sources)));
     if (controller.signal.aborted) { send({ kind: 'cancelled', id }); return; }
     const result = outcome.wire;
     send({ kind: 'ok', id, result }, transferables(result.columns, result.sources));

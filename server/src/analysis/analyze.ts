@@ -4,7 +4,7 @@
  */
 import { median } from '../core/eci';
 import { EncoderError } from '../encoder/protocol';
-import { aggregateSources, applyStability, type SourceResult } from '../core/aggregate';
+import { aggregateSources, applyStability, type SourceResult, type SourceSpec } from '../core/aggregate';
 import { wordTerms, type DocumentFrequencies } from '../core/lexical';
 import type { Settings } from '../core/settings';
 import { computeStability, type StabilityInput, type StabilityResult } from '../core/stability';
@@ -40,12 +40,24 @@ export interface AnalyzeOptions {
    * the scores without waiting for the half-samples.
    */
   stability?: 'inline' | 'deferred';
+  /**
+   * Scope of the result (docs/spec.md, "Scope of a result"): 'all' measures every triple;
+   * 'sample' embeds and scores the sampled triples only (m over the union of the samples,
+   * findings of sampled triples only).
+   */
+  scope?: ResultScope;
+  /** With scope 'all': receives the sample-scope result first, when measuring the samples had to embed. */
+  onProvisional?: (result: AnalysisResult) => void;
 }
+
+export type ResultScope = 'all' | 'sample';
 
 /** Runs the deferred stability check and attaches it to the result's sources. */
 export type PendingStability = (control?: { signal?: AbortSignal; pause?: () => Promise<void> }) => Promise<StabilityResult>;
 
 export interface AnalysisResult {
+  /** 'sample': only the sampled triples were measured; the rest have no scalars or findings. */
+  scope: ResultScope;
   settings: Settings;
   encoder: EncoderInfo;
   residualScale: number;
@@ -110,62 +122,97 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
       return { name: def.name, group: def.group, members, sample: positions, keys };
     });
     const t1 = performance.now();
-
-    const residuals = await measure(plan, table, {
-      embedder,
-      idf,
-      termsOf,
-      keepResidual,
-      signal,
-      onTriples: (done) => opts.onProgress?.({ phase: 'embed', done, total: table.length, embedded: embedder?.embeddedCount }),
+    const sampledCount = keepResidual.reduce((n, k) => n + k, 0);
+    const encoder = (): EncoderInfo => embedder?.info ?? {
+      kind: 'precomputed', model: 'precomputed', dimension: scanned.vectorDimension ?? 0, queryPrefix: '', passagePrefix: '',
+    };
+    /** Pass 2 over the selected triples (all of them without `value`), progress counted from `base`. */
+    const measurePart = (base: number, value?: number) => measure(plan, table, {
+      embedder, idf, termsOf, keepResidual, signal,
+      ...(value !== undefined ? { select: { flags: keepResidual, value } } : {}),
+      onTriples: (done) => opts.onProgress?.({ phase: 'embed', done: base + done, total: opts.scope === 'sample' ? sampledCount : table.length, embedded: embedder?.embeddedCount }),
     }).catch((err: unknown) => {
       // The encoder failing (a crashed worker, a model that rejects its inputs) is an
       // outcome to report, not a bug in the run: callers show the message.
       if (err instanceof EncoderError) throw new AnalysisError(`the target encoder failed: ${err.message}`, 'encoder');
       throw err;
     });
-    const t2 = performance.now();
-    opts.onProgress?.({ phase: 'score', done: 0, total: specs.length });
-    const residualScale = table.length > 0 ? median(table.residualNorms()) : 0;
-    const stabilityInputs: StabilityInput[] | undefined = settings.resamples > 0 ? [] : undefined;
-    const sources = table.length > 0 ? aggregateSources(table, specs, residuals, residualScale, settings, stabilityInputs) : [];
-    const t3 = performance.now();
-    const timings: AnalysisResult['timings'] = { scanMs: t1 - t0, embedMs: t2 - t1, scoreMs: t3 - t2 };
-    let pendingStability: PendingStability | undefined;
-    let stability: StabilityResult | undefined;
-    if (stabilityInputs) {
-      let inputs: StabilityInput[] | undefined = stabilityInputs;
-      pendingStability = async (control) => {
-        if (!inputs) throw new Error('internal: the stability check of a result runs once');
-        const s0 = performance.now();
-        const done = await computeStability(inputs, settings, control);
-        inputs = undefined; // the residuals and Gram matrices are no longer needed
-        applyStability(sources, done);
-        timings.stabilityMs = performance.now() - s0;
-        return done;
-      };
-      if (opts.stability !== 'deferred') {
-        opts.onProgress?.({ phase: 'stability', done: 0, total: sources.length });
-        stability = await pendingStability({ signal });
-        pendingStability = undefined;
+    /** Scores the measured triples: all of them, or (scope "sample") the samples alone. */
+    const score = (scope: ResultScope, residuals: Map<number, Float64Array>, stabilityMode: 'inline' | 'deferred' | 'none') =>
+      scoreResult({ scope, table, specs, residuals, settings, keepResidual, stabilityMode, signal, onProgress: opts.onProgress,
+        base: { settings, encoder: encoder(), sourceDefs: scanned.sources, table, units: plan.units, problems, skippedLines: scanned.skippedLines, linesRead: scanned.linesRead } });
+
+    // The ranking first: an editor (onProvisional) gets the sample-scope result as soon as the
+    // sampled triples are measured, when measuring them had to embed; the rest follows.
+    const split = opts.scope !== 'sample' && !!opts.onProvisional && opts.encoder.kind !== 'precomputed' && sampledCount < table.length;
+    let residuals: Map<number, Float64Array>;
+    if (opts.scope === 'sample' || split) {
+      const embeddedBefore = embedder?.embeddedCount ?? 0;
+      residuals = await measurePart(0, 1);
+      if (split && (embedder?.embeddedCount ?? 0) > embeddedBefore) {
+        const provisional = await score('sample', residuals, 'none');
+        provisional.timings = { scanMs: t1 - t0, embedMs: performance.now() - t1, scoreMs: 0 };
+        opts.onProvisional!(provisional);
       }
+      if (split) await measurePart(sampledCount, 0);
+    } else {
+      residuals = await measurePart(0);
     }
-    const encoder: EncoderInfo = embedder?.info ?? {
-      kind: 'precomputed', model: 'precomputed', dimension: scanned.vectorDimension ?? 0, queryPrefix: '', passagePrefix: '',
-    };
-    const result: AnalysisResult = {
-      settings, encoder, residualScale, sources, sourceDefs: scanned.sources, table, units: plan.units,
-      problems, skippedLines: scanned.skippedLines, linesRead: scanned.linesRead, timings,
-      ...(stability ? { stability } : {}),
-    };
-    if (pendingStability) {
-      const run = pendingStability;
-      result.pendingStability = async (control) => (result.stability = await run(control));
-    }
+    const t2 = performance.now();
+    const result = await score(opts.scope ?? 'all', residuals, settings.resamples > 0 ? (opts.stability ?? 'inline') : 'none');
+    result.timings = { ...result.timings, scanMs: t1 - t0, embedMs: t2 - t1 };
     return result;
   } finally {
     await embedder?.close();
   }
+}
+
+interface ScoreInput {
+  scope: ResultScope;
+  table: TripleTable;
+  specs: SourceSpec[];
+  residuals: Map<number, Float64Array>;
+  settings: Settings;
+  keepResidual: Uint8Array;
+  stabilityMode: 'inline' | 'deferred' | 'none';
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  base: Omit<AnalysisResult, 'scope' | 'residualScale' | 'sources' | 'timings' | 'stability' | 'pendingStability'>;
+}
+
+/**
+ * Aggregation of a measured table (spec §3.2 for the scope): m is the median ‖u‖ over
+ * all triples, or over the union of the samples; then per-source scores and, inline or
+ * deferred, the stability check.
+ */
+async function scoreResult(x: ScoreInput): Promise<AnalysisResult> {
+  const t0 = performance.now();
+  x.onProgress?.({ phase: 'score', done: 0, total: x.specs.length });
+  const norms = x.table.residualNorms();
+  const residualScale = x.table.length === 0 ? 0
+    : x.scope === 'all' ? median(norms) : median(norms.filter((_, i) => x.keepResidual[i] === 1));
+  const stabilityInputs: StabilityInput[] | undefined = x.stabilityMode !== 'none' ? [] : undefined;
+  const sources = x.table.length > 0 ? aggregateSources(x.table, x.specs, x.residuals, residualScale, x.settings, stabilityInputs, x.scope) : [];
+  const timings: AnalysisResult['timings'] = { scanMs: 0, embedMs: 0, scoreMs: performance.now() - t0 };
+  const result: AnalysisResult = { ...x.base, scope: x.scope, residualScale, sources, timings };
+  if (!stabilityInputs) return result;
+  let inputs: StabilityInput[] | undefined = stabilityInputs;
+  const check: PendingStability = async (control) => {
+    if (!inputs) throw new Error('internal: the stability check of a result runs once');
+    const s0 = performance.now();
+    const done = await computeStability(inputs, x.settings, control);
+    inputs = undefined; // the residuals and Gram matrices are no longer needed
+    applyStability(sources, done);
+    result.timings.stabilityMs = performance.now() - s0;
+    result.stability = done;
+    return done;
+  };
+  if (x.stabilityMode === 'deferred') result.pendingStability = check;
+  else {
+    x.onProgress?.({ phase: 'stability', done: 0, total: sources.length });
+    await check({ signal: x.signal });
+  }
+  return result;
 }
 
 function resolveTerms(settings: Settings, embedder: Embedder | null, precomputed: boolean): (text: string) => string[] {

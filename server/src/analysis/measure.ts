@@ -20,6 +20,11 @@ export interface MeasureOptions {
   termsOf: (text: string) => string[];
   /** Triples whose residual vector must be kept (sampled by some source). */
   keepResidual: Uint8Array;
+  /**
+   * Only the triples whose flag here equals `selectValue` are measured (the others are
+   * stepped over, their lines not even parsed): the sample alone, or all but the sample.
+   */
+  select?: { flags: Uint8Array; value: number };
   chunkSize?: number;
   signal?: AbortSignal;
   onTriples?: (done: number) => void;
@@ -66,6 +71,8 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
   const chunkSize = opts.chunkSize ?? 2048;
   const embedder = opts.embedder;
   let next = 0;
+  /** Triples measured so far (with `select`, fewer than the triples stepped over). */
+  let measured = 0;
   let chunk: Item[] = [];
   /** ‖u‖ of an unsampled triple is all that is kept: its residual goes to this buffer. */
   let scratch: Float64Array | undefined;
@@ -129,7 +136,8 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
         textDuplicate: sameText(raw.negative, raw.positive) || sameText(raw.negative, raw.query),
       });
     }
-    opts.onTriples?.(next);
+    measured += chunk.length;
+    opts.onTriples?.(measured);
     chunk = [];
   };
 
@@ -137,13 +145,23 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
     const unitDef = plan.units[u];
     for await (const { line, parse } of readUnit(unitDef, opts.signal)) {
       if (next >= table.length || table.unit(next) !== u || table.line(next) !== line) continue;
+      const select = opts.select;
+      if (select) {
+        // The line's triples are contiguous in the table: parse it only when one of them is wanted.
+        let end = next;
+        while (end < table.length && table.unit(end) === u && table.line(end) === line) end++;
+        let wanted = false;
+        for (let i = next; i < end && !wanted; i++) wanted = select.flags[i] === select.value;
+        if (!wanted) { next = end; continue; }
+      }
       const parsed = parse();
       for (const raw of parsed.triples) {
         // Indices restart per key in grouped records: match only triples the unit takes.
         if (sourceOf(unitDef, raw) === null) continue;
         if (next < table.length && table.unit(next) === u && table.line(next) === line
           && table.posIndex(next) === raw.posIndex && table.negIndex(next) === raw.negIndex) {
-          chunk.push({ idx: next++, raw });
+          const idx = next++;
+          if (!opts.select || opts.select.flags[idx] === opts.select.value) chunk.push({ idx, raw });
         }
       }
       if (chunk.length >= chunkSize) await flush();

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import type { RankingSnapshot, SourceCard } from '../../../shared/protocol';
 import { evaluateTriple, type TripleEvaluation, type TripleScalars } from '../core/aggregate';
 import { TRIPLE_FINDINGS, type TripleFindingId } from '../core/types';
+import { FLAG_TEXT_DUPLICATE, FLAG_UNMEASURED } from './tripleTable';
 import type { WireResult, WireSource, WireStability, WireUnit } from './wire';
 
 export interface TripleInfo extends TripleEvaluation {
@@ -83,7 +84,9 @@ export class ScopeResult implements TripleScalars {
   c(i: number): number { return this.wire.columns.c[i]; }
   ov(i: number): number { return this.wire.columns.ov[i]; }
   jaccard(i: number): number { return this.wire.columns.jaccard[i]; }
-  textDuplicate(i: number): boolean { return (this.wire.columns.flags[i] & 1) !== 0; }
+  textDuplicate(i: number): boolean { return (this.wire.columns.flags[i] & FLAG_TEXT_DUPLICATE) !== 0; }
+  /** False for a triple a sample-scope result did not measure (it has no numbers or findings). */
+  measured(i: number): boolean { return (this.wire.columns.flags[i] & FLAG_UNMEASURED) === 0; }
 
   /** Units reading this file (a file may feed several sources through keys). */
   unitsOf(path: string): WireUnit[] {
@@ -196,8 +199,11 @@ export class ScopeResult implements TripleScalars {
 
   /** The stability check is on but has not arrived yet. */
   stabilityPending(): boolean {
-    return this.wire.settings.resamples > 0 && this.wire.sources.length > 0 && !this.wire.sources.some((s) => s.stability);
+    return this.wire.settings.resamples > 0 && this.wire.sources.length > 0 && !this.wire.sources.some((s) => s.stability) && !this.provisional;
   }
+
+  /** A sample-scope ranking shown while the run measures every triple (no stability check of its own). */
+  provisional = false;
 
   snapshot(): RankingSnapshot {
     const { settings, encoder } = this.wire;
@@ -211,19 +217,36 @@ export class ScopeResult implements TripleScalars {
       residualScale: this.wire.residualScale,
       sources: this.wire.sources.map((s) => this.card(s)),
       problems: this.wire.problems.length,
-      stability: settings.resamples === 0 ? 'off' : this.stabilityPending() ? 'pending' : 'done',
+      stability: settings.resamples === 0 ? 'off' : this.stabilityPending() || this.provisional ? 'pending' : 'done',
+      resultScope: this.wire.resultScope,
+      ...(this.provisional ? { provisional: true as const } : {}),
     };
   }
 }
 
-/** Latest result per scope. */
+/**
+ * Latest result per scope, and the sample-scope ranking of a run still measuring
+ * the rest: the ranking faces (CodeLens, config hover, panel) show the newer of the
+ * two, while diagnostics and triple hovers keep the last full result.
+ */
 export class ResultStore {
   private readonly byScope = new Map<string, ScopeResult>();
+  private readonly provisional = new Map<string, ScopeResult>();
 
-  set(r: ScopeResult): void { this.byScope.set(r.scope, r); }
+  set(r: ScopeResult): void { this.byScope.set(r.scope, r); this.provisional.delete(r.scope); }
   get(scope: string): ScopeResult | undefined { return this.byScope.get(scope); }
-  delete(scope: string): boolean { return this.byScope.delete(scope); }
+  delete(scope: string): boolean { this.provisional.delete(scope); return this.byScope.delete(scope); }
   all(): ScopeResult[] { return [...this.byScope.values()]; }
+
+  /** The ranking of a run in progress, from its samples (until the run's full result or its end). */
+  setProvisional(r: ScopeResult): void { this.provisional.set(r.scope, r); }
+  dropProvisional(scope: string): boolean { return this.provisional.delete(scope); }
+  /** What the ranking faces show: the provisional ranking when there is one, else the result. */
+  ranking(scope: string): ScopeResult | undefined { return this.provisional.get(scope) ?? this.byScope.get(scope); }
+  rankings(): ScopeResult[] {
+    const scopes = new Set([...this.byScope.keys(), ...this.provisional.keys()]);
+    return [...scopes].map((s) => this.ranking(s)!);
+  }
 
   /** Results that read this file. */
   forFile(path: string): ScopeResult[] {

@@ -41,6 +41,8 @@ export interface RunManagerDeps {
   onFinished(scope: string): void;
   /** The stored result of the scope gained its stability check. */
   onStability(scope: string): void;
+  /** The ranking faces of the scope changed without a new full result (a provisional ranking came or went). */
+  onProvisional(scope: string): void;
   log(message: string): void;
 }
 
@@ -185,6 +187,21 @@ export class RunManager {
     this.deps.onStatus(state);
   }
 
+  /** Versions of the open documents a result read: the config and the files of its units. */
+  private versionsRead(def: ScopeDef, versions: ReadonlyMap<string, number>, result: { units: { path: string }[] }): Map<string, number> {
+    const read = new Map<string, number>();
+    for (const [path, v] of versions) {
+      const used = (def.kind === 'config' && path === def.configPath) || result.units.some((u) => u.path === path);
+      if (used) read.set(path, v);
+    }
+    return read;
+  }
+
+  /** The first document that changed since those versions were read, if any. */
+  private changedSince(read: ReadonlyMap<string, number>): string | undefined {
+    return [...read].find(([path, v]) => { const now = this.deps.versionOf(path); return now !== undefined && now !== v; })?.[0];
+  }
+
   private async execute(scope: string): Promise<void> {
     const def = this.scopes.get(scope);
     if (!def) return;
@@ -214,6 +231,7 @@ export class RunManager {
       ...(encoderPath ? { encoderPath } : {}),
       ...(settings.encoderEndpoint ? { encoderEndpoint: settings.encoderEndpoint } : {}),
       trusted: this.deps.trusted(), cacheDir: this.deps.cacheDir(), cwd: this.deps.cwdFor(def),
+      resultScope: settings.scope === 'sample' ? 'sample' : 'all',
     };
     const versions = new Map([...open].map(([p, d]) => [p, d.version]));
     const reporter = await this.deps.createProgress();
@@ -225,10 +243,19 @@ export class RunManager {
       outcome = await this.deps.host.run(spec, controller.signal, (p) => {
         reporter.report(percentOf(p), messageOf(p));
         this.setState(scope, { state: 'running', scope, phase: p.phase, done: p.done, total: p.total });
+      }, (provisional) => {
+        // The ranking from the samples, while the rest are measured (not for text the user no longer has).
+        const read = this.versionsRead(def, versions, provisional);
+        if (this.changedSince(read)) return;
+        const r = new ScopeResult(provisional, read, new Date(), (performance.now() - started) / 1000, def.kind === 'config' ? def.configUri : undefined);
+        r.provisional = true;
+        this.deps.store.setProvisional(r);
+        this.deps.onProvisional(scope);
       });
     } finally {
       onCancel.dispose();
       reporter.done();
+      if (outcome?.kind !== 'ok' && this.deps.store.dropProvisional(scope)) this.deps.onProvisional(scope);
     }
     const seconds = (performance.now() - started) / 1000;
     if (outcome.kind === 'cancelled') {
@@ -242,14 +269,11 @@ export class RunManager {
       return;
     }
     const result = outcome.result;
-    const read = new Map<string, number>();
-    for (const [path, v] of versions) {
-      const used = (def.kind === 'config' && path === def.configPath) || result.units.some((u) => u.path === path);
-      if (used) read.set(path, v);
-    }
-    const stale = [...read].find(([path, v]) => { const now = this.deps.versionOf(path); return now !== undefined && now !== v; });
+    const read = this.versionsRead(def, versions, result);
+    const stale = this.changedSince(read);
     if (stale) {
-      this.deps.log(`eci-sem: dropped the result of ${scope}: ${stale[0]} changed while it was analysed`);
+      this.deps.log(`eci-sem: dropped the result of ${scope}: ${stale} changed while it was analysed`);
+      if (this.deps.store.dropProvisional(scope)) this.deps.onProvisional(scope);
       this.setState(scope, { state: 'idle' });
       return;
     }

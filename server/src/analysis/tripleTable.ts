@@ -21,6 +21,8 @@ class Column<T extends Float64Array | Int32Array | Uint32Array | Uint8Array> {
 
 /** Bit flags for the text-level facts computed in the scoring pass. */
 export const FLAG_TEXT_DUPLICATE = 1;
+/** In the wire columns of a sample-scope result: the triple was not measured (it is in no sample). */
+export const FLAG_UNMEASURED = 2;
 
 export class TripleTable {
   length = 0;

@@ -37,6 +37,8 @@ export interface RunSpec {
   cacheDir: string;
   /** Folder against which paths are shown (the config's folder or the workspace folder). */
   cwd: string;
+  /** eciSem.scope: 'sample' embeds and scores the sampled triples only. */
+  resultScope?: 'all' | 'sample';
 }
 
 /** Per-unit (file × source) facts: which triples it holds (a contiguous index range). */
@@ -79,6 +81,8 @@ export type WireSource = Omit<SourceResult, 'members'> & { members: Uint32Array 
 
 export interface WireResult {
   scope: string;
+  /** 'sample': a ranking from the sampled triples only (the others have no scalars or findings). */
+  resultScope: 'all' | 'sample';
   settings: Settings;
   encoder: EncoderInfo;
   residualScale: number;
@@ -130,6 +134,8 @@ export type HostToWorker =
 export type WorkerToHost =
   | { kind: 'progress'; id: number; progress: Progress }
   | { kind: 'ok'; id: number; result: WireResult }
+  /** Before 'ok' on a run that embeds: the ranking from the sampled triples, while the rest are measured. */
+  | { kind: 'provisional'; id: number; result: WireResult }
   /** After 'ok' (resamples > 0): the half-sample check of that result; null when it was abandoned (a newer run of the scope). */
   | { kind: 'stability'; id: number; scope: string; stability: WireStability | null }
   | { kind: 'failed'; id: number; stage: FailureStage; message: string; notes: RunNote[] }

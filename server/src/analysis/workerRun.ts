@@ -17,6 +17,7 @@ import { endpointEncoder } from './httpEmbedder';
 import { fileLineSource } from './lines';
 import { planFromConfig, planFromFiles, type Plan } from './plan';
 import { AnalysisInputChanged } from './measure';
+import { FLAG_TEXT_DUPLICATE, FLAG_UNMEASURED } from './tripleTable';
 import { restrictedNotes } from './trust';
 import type { FailureStage, RunNote, RunSpec, WireColumns, WireResult, WireStability, WireUnit } from './wire';
 
@@ -190,6 +191,7 @@ export async function runInWorker(
   keeper: EmbedderKeeper,
   signal: AbortSignal,
   onProgress: (p: Progress) => void,
+  onProvisional?: (result: WireResult) => void,
 ): Promise<WorkerOutcome> {
   const { plan, settings, encoder, notes } = setup(spec);
   const diskStamps: WireResult['diskStamps'] = {};
@@ -230,6 +232,8 @@ export async function runInWorker(
       signal,
       // The editor shows the scores first; the half-samples follow in a second message.
       stability: 'deferred',
+      scope: spec.resultScope ?? 'all',
+      ...(onProvisional ? { onProvisional: (r: AnalysisResult) => onProvisional(serialize(spec.scope, r, diskStamps, embedded, notes)) } : {}),
       onProgress: (p) => {
         if (p.phase === 'scan') total = Math.max(total, p.done);
         if (p.phase === 'embed') { base = p.done; total = p.total; }
@@ -277,19 +281,26 @@ function serialize(scope: string, r: AnalysisResult, diskStamps: WireResult['dis
   const bit = new Map(TRIPLE_FINDINGS.map((f, k) => [f, 1 << k]));
   const units: WireUnit[] = r.units.map((u) => ({ path: u.path, shown: u.shown, format: u.format, source: u.source, ...(u.key !== undefined ? { key: u.key } : {}), start: 0, end: 0 }));
   const seen = new Uint8Array(units.length);
+  // A sample-scope result measured only the sampled triples: the others have no numbers and no findings.
+  let measured: Uint8Array | undefined;
+  if (r.scope === 'sample') {
+    measured = new Uint8Array(n);
+    for (const s of r.sources) for (const i of s.sampled) measured[i] = 1;
+  }
   for (let i = 0; i < n; i++) {
     const u = t.unit(i);
+    if (!seen[u]) { seen[u] = 1; units[u].start = i; }
+    units[u].end = i + 1;
     columns.unit[i] = u; columns.line[i] = t.line(i);
     columns.posIndex[i] = t.posIndex(i); columns.negIndex[i] = t.negIndex(i);
     columns.a[i] = t.a(i); columns.b[i] = t.b(i); columns.c[i] = t.c(i);
-    columns.ov[i] = t.ov(i); columns.jaccard[i] = t.jaccard(i); columns.flags[i] = t.textDuplicate(i) ? 1 : 0;
+    if (measured && !measured[i]) { columns.flags[i] = FLAG_UNMEASURED; continue; }
+    columns.ov[i] = t.ov(i); columns.jaccard[i] = t.jaccard(i); columns.flags[i] = t.textDuplicate(i) ? FLAG_TEXT_DUPLICATE : 0;
     const e = evaluateTriple(t, i, r.settings);
     columns.w[i] = e.w;
     let mask = 0;
     for (const f of e.findings) mask |= bit.get(f)!;
     columns.findings[i] = mask;
-    if (!seen[u]) { seen[u] = 1; units[u].start = i; }
-    units[u].end = i + 1;
   }
   r.sources.forEach((s, si) => {
     if (s.group !== 'plain') return;
@@ -303,7 +314,7 @@ function serialize(scope: string, r: AnalysisResult, diskStamps: WireResult['dis
     });
   });
   return {
-    scope, settings: r.settings, encoder: r.encoder, residualScale: r.residualScale,
+    scope, resultScope: r.scope, settings: r.settings, encoder: r.encoder, residualScale: r.residualScale,
     sources: r.sources.map((s) => ({ ...s, members: Uint32Array.from(s.members) })),
     sourceDefs: r.sourceDefs, units, columns, length: n, problems: r.problems,
     skippedLines: r.skippedLines, linesRead: r.linesRead, timings: r.timings, diskStamps, embedded, notes,

@@ -91,6 +91,8 @@ export function aggregateSources(
   settings: Settings,
   /** When given, receives what each source's stability check needs (computed later, or at once, by the caller). */
   stabilityInputs?: StabilityInput[],
+  /** 'sample': only the sampled triples were measured, so counts and means are over the sample. */
+  scope: 'all' | 'sample' = 'all',
 ): SourceResult[] {
   // Recomputed rather than memoised: it is cheap, and a memo would hold an
   // object per triple (the point of the columnar table is not to).
@@ -98,10 +100,13 @@ export function aggregateSources(
   const kept: Pick<StabilityInput, 'units' | 'weights' | 'gram'>[] = [];
   const results: SourceResult[] = specs.map((spec) => {
     const size = spec.members.length;
+    /** The triples the counts and means are over: the whole source, or its sample. */
+    const scored = scope === 'all' ? size : spec.sample.length;
+    const at = (k: number) => spec.members[scope === 'all' ? k : spec.sample[k]];
     const counts: Partial<Record<FindingId, number>> = {};
     let st = 0, sl = 0, sr = 0, sw = 0, falseNegativeLike = 0, weak = 0;
-    for (let k = 0; k < size; k++) {
-      const e = evaluate(spec.members[k]);
+    for (let k = 0; k < scored; k++) {
+      const e = evaluate(at(k));
       st += e.t; sl += e.l; sr += e.r; sw += e.w;
       for (const f of e.findings) counts[f] = (counts[f] ?? 0) + 1;
       if (e.findings.some((f) => FALSE_NEGATIVE_LIKE.has(f))) falseNegativeLike++;
@@ -120,10 +125,10 @@ export function aggregateSources(
       if (evaluate(sampled[k]).findings.length === 0) weak++;
     }
     if (redundantCount > 0) counts.redundant = redundantCount;
-    for (const f of sourceFindings({ size, n: sampled.length, sampleSize: settings.sampleSize, diversity: score.diversity, falseNegativeLike }, settings.thresholds)) {
+    for (const f of sourceFindings({ size, scored, n: sampled.length, sampleSize: settings.sampleSize, diversity: score.diversity, falseNegativeLike }, settings.thresholds)) {
       counts[f] = 1;
     }
-    const mean = (s: number) => (size > 0 ? s / size : 0);
+    const mean = (s: number) => (scored > 0 ? s / scored : 0);
     return {
       name: spec.name, group: spec.group, rank: 0, size, n: sampled.length,
       underSampled: size < settings.sampleSize,

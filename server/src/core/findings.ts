@@ -44,6 +44,8 @@ export interface SourceFindingInput {
   size: number;
   /** N: triples in its sample. */
   n: number;
+  /** Triples the counts below are over: |S| (default), or N for a sample-scope result. */
+  scored?: number;
   sampleSize: number;
   /** δ of the sample. */
   diversity: number;
@@ -56,7 +58,8 @@ export function sourceFindings(x: SourceFindingInput, th: Thresholds): SourceFin
   const out: SourceFindingId[] = [];
   if (x.diversity < th.lowDiversity) out.push('low-diversity');
   // An empty source has no share of anything (and 0/0 must not decide).
-  if (x.size > 0 && x.falseNegativeLike / x.size > th.manyFalseNegativesShare) out.push('many-false-negatives');
+  const scored = x.scored ?? x.size;
+  if (scored > 0 && x.falseNegativeLike / scored > th.manyFalseNegativesShare) out.push('many-false-negatives');
   if (x.size < x.sampleSize) out.push('under-sampled');
   return out;
 }

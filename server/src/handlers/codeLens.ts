@@ -20,6 +20,11 @@ function suffix(state: RunState | undefined): string {
   return '';
 }
 
+/** A ranking from the sampled triples alone says so (spec: the scope of a result is named wherever it is shown). */
+function scopeNote(r: ScopeResult): string {
+  return r.wire.resultScope === 'sample' ? ' · sample scope' : '';
+}
+
 function placeholder(state: RunState | undefined): string {
   if (state?.state === 'running') return `ECI_sem: scoring… (${state.phase})`;
   if (state?.state === 'failed') return `ECI_sem: not scored — ${state.message.split('\n')[0]}`;
@@ -40,7 +45,7 @@ export function configLenses(doc: TextDocument, scope: string, result: ScopeResu
     const start = doc.positionAt(src.offset);
     const range = { start, end: start };
     const ws = result?.source(src.name);
-    return lens(range, ws ? lensTitle(result!.card(ws), result!.stabilityPending()) + suffix(state) : placeholder(state), scope, src.name);
+    return lens(range, ws ? lensTitle(result!.card(ws), result!.stabilityPending()) + scopeNote(result!) + suffix(state) : placeholder(state), scope, src.name);
   });
 }
 
@@ -50,7 +55,7 @@ export function fileLenses(results: readonly ScopeResult[], path: string, states
   const out: CodeLens[] = [];
   for (const r of results) {
     for (const s of r.sourcesOfFile(path)) {
-      out.push(lens(top, `${s.name}: ${lensTitle(r.card(s), r.stabilityPending())}${suffix(states(r.scope))}`, r.scope, s.name));
+      out.push(lens(top, `${s.name}: ${lensTitle(r.card(s), r.stabilityPending())}${scopeNote(r)}${suffix(states(r.scope))}`, r.scope, s.name));
     }
   }
   return out;

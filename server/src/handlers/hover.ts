@@ -80,7 +80,10 @@ export function tripleHover(doc: TextDocument, path: string, pos: Position, resu
       }
       chosen = hit.length > 0 ? hit : triples.slice(0, 4);
     }
-    for (const i of chosen) sections.push(tripleLines(r, r.info(i)));
+    for (const i of chosen) {
+      sections.push(r.measured(i) ? tripleLines(r, r.info(i))
+        : ['_eci-sem_: this triple is in no source\'s sample, and this result has **sample scope** (`eciSem.scope`: "sample"), so it was not measured — it has no numbers or findings here.']);
+    }
     if (chosen.length < triples.length && chosen.length === 4) sections.push([`… and ${triples.length - 4} more triples on this line (hover over a negative to see its own).`]);
   }
   if (sections.length === 0) return null;
@@ -135,6 +138,6 @@ export function configHover(doc: TextDocument, pos: Position, result: ScopeResul
   const ws = result.source(src.name);
   if (!ws) return null;
   const { settings, encoder } = result.wire;
-  const settingsLine = `_encoder ${encoder.model} (${encoder.dimension}-d) · τ ${settings.temperature} · λ ${settings.lambda} · sample ${settings.sampleSize} · seed ${settings.seed} · m ${num(result.wire.residualScale)} · scored ${result.finishedAt.toISOString()}_`;
+  const settingsLine = `_encoder ${encoder.model} (${encoder.dimension}-d) · τ ${settings.temperature} · λ ${settings.lambda} · sample ${settings.sampleSize} · seed ${settings.seed} · m ${num(result.wire.residualScale)} · scored ${result.finishedAt.toISOString()}${result.wire.resultScope === 'sample' ? ` · sample scope: only the ${result.provisional ? 'sampled triples are measured so far' : 'sampled triples were measured'}` : ''}_`;
   return { contents: markdown(cardLines(result.card(ws), settingsLine, result.stabilityPending())) };
 }
