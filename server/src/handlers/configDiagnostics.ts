@@ -146,6 +146,36 @@ export async function configDiagnostics(doc: TextDocument, configPath: string, t
   return out;
 }
 
+/** Problems of a data file shown on its config key; past this many, one more says how many are left out. */
+const DATA_PROBLEMS_SHOWN = 20;
+
+/**
+ * Problems of the corpus, queries, qrels and .npy files of the run (a corpus line without a
+ * tab, a matrix of the wrong shape) on the config key that names the file: those files are
+ * no source's, and a .npy is never opened as text.
+ */
+function dataFileDiagnostics(doc: TextDocument, tree: ConfigTree, result: ScopeResult): Diagnostic[] {
+  if (!doc.uri.startsWith('file:')) return [];
+  const base = dirname(fileURLToPath(doc.uri));
+  const keys: ConfigPath[] = [['corpus'], ['queries'], ['qrels'], ['embeddings', 'corpus'], ['embeddings', 'queries']];
+  const out: Diagnostic[] = [];
+  for (const path of keys) {
+    const node = tree.node(path);
+    if (node?.type !== 'string' || typeof node.value !== 'string') continue;
+    const abs = resolve(base, node.value);
+    // Problems name files as the run shows them: relative to its folder, or absolute.
+    const mine = result.wire.problems.filter((p) => p.file === abs || abs.endsWith(`/${p.file.replace(/^\.\//, '')}`));
+    const range = tree.rangeOf(node.offset, node.length);
+    for (const p of mine.slice(0, DATA_PROBLEMS_SHOWN)) {
+      out.push(diag(range, DiagnosticSeverity.Error, `${p.file}:${p.line}:${p.column}: ${p.message}`, 'data-file'));
+    }
+    if (mine.length > DATA_PROBLEMS_SHOWN) out.push(diag(range, DiagnosticSeverity.Error, `${p0(mine.length - DATA_PROBLEMS_SHOWN)} more in ${mine[0].file} (see the CLI's report for all)`, 'data-file'));
+  }
+  return out;
+}
+
+const p0 = (n: number) => `${n} problem${n === 1 ? '' : 's'}`;
+
 /** What the config shows of the latest run: source-level findings on each source's name, and a failure on its key. */
 export function configRunDiagnostics(
   doc: TextDocument,
@@ -171,6 +201,7 @@ export function configRunDiagnostics(
     out.push(diag(range, DiagnosticSeverity.Error, `${what}: ${message}`, `run-${failure.stage}`));
   }
   if (!result) return out;
+  out.push(...dataFileDiagnostics(doc, tree, result));
   for (const src of parsed.config?.sources ?? []) {
     const ws = result.source(src.name);
     if (!ws) continue;
