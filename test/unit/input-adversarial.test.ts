@@ -195,3 +195,9 @@ test('a text record that also carries a qid is read as text; an id record with a
   const problems = report?.problems ?? printed(err);
   assert.deepEqual(problems.map((p) => [p.file, p.line, p.message]), [[file, 1, 'the encoder is "precomputed", but this triple lacks query_embedding, positive_embedding or negative_embedding']]);
 });
+
+test('--corpus with a config is a usage error that says where the corpus goes', async () => {
+  const { code, err } = await run([config('with-flags', { sources: [{ name: 'T', files: 'triples.tsv' }] }), '--corpus', 'collection.tsv']);
+  assert.equal(code, 2);
+  assert.match(err, /--corpus, --queries and --qrels are for triple files given without a config; in a config, name them as "corpus", "queries" and "qrels"/);
+});

@@ -93,6 +93,9 @@ function loadSetup(args: CliArgs, io: Io): Setup {
   settings = applySettingOverrides(settings, args.overrides);
   const base = configPath ? dirname(configPath) : io.cwd;
   if (settings.idfCorpus) settings = { ...settings, idfCorpus: settings.idfCorpus.map((f) => resolve(base, f)) };
+  if (config && configPath && inputs.length === 0 && args.data) {
+    throw new UsageError('--corpus, --queries and --qrels are for triple files given without a config; in a config, name them as "corpus", "queries" and "qrels"');
+  }
   const plan = config && configPath && inputs.length === 0
     ? planFromConfig(config, configPath, io.cwd)
     : planFromFiles(inputs, io.cwd, undefined, args.data);

@@ -21,7 +21,7 @@ import { gunzipStream, isGzip, withoutGz } from './gzip';
 export type StoreLayout = 'tsv' | 'beir';
 
 /** UTF-16 code units of referenced texts kept in memory per file (≈ 2 bytes each); the rest are read by offset. */
-export const TEXT_BUDGET = 64 * 1024 * 1024;
+export const TEXT_BUDGET = 32 * 1024 * 1024;
 
 /** Problems kept per corpus or queries file; the last one says how many more there were. */
 const PROBLEMS_KEPT = 1000;
