@@ -12,6 +12,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ResultsChangedNotification, StatusNotification, type ClientSettings } from '../../shared/protocol';
 import { AnalysisHost } from './analysis/analysisHost';
 import { gzipLineSource, isGzip } from './analysis/input/gzip';
+import { isParquet } from './analysis/input/kinds';
 import { fileLineSource, textLineSource, type LineSource } from './analysis/lines';
 import { defaultCacheDir } from './analysis/paths';
 import type { ScopeResult } from './analysis/results';
@@ -110,10 +111,15 @@ export class Session {
     return this.openByPath.get(path) ?? pathToFileURL(path).href;
   }
 
-  /** A file's lines: the open document's text, else the disk (a .gz decompressed: zlib works off this thread). */
+  /**
+   * A file's lines: the open document's text, else the disk (a .gz decompressed: zlib works off
+   * this thread). A Parquet file has rows, not lines: decoding them here would hold up this thread.
+   */
   linesOf(path: string): LineSource {
     const doc = this.docByPath(path);
-    return doc ? textLineSource(path, doc.getText()) : isGzip(path) ? gzipLineSource(path) : fileLineSource(path);
+    if (doc) return textLineSource(path, doc.getText());
+    if (isParquet(path)) return { name: path, lines: () => { throw new Error('a Parquet file has rows, not lines: its texts are not shown here and a curated copy is written for text files only'); } };
+    return isGzip(path) ? gzipLineSource(path) : fileLineSource(path);
   }
 
   private openTripleAndConfigTexts(): Map<string, { text: string; version: number }> {
