@@ -11,7 +11,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { RankingSnapshot } from '../../shared/protocol';
-import { makeDataset, writeLayouts } from '../helpers/idDatasets';
+import { makeDataset, triplesOf, writeLayouts } from '../helpers/idDatasets';
+import { writeParquet } from '../helpers/parquetFixtures';
 import { messageOf, TestClient } from '../helpers/lspClient';
 import { tempDir } from '../helpers/lspFixtures';
 
@@ -30,6 +31,13 @@ describe('id-based datasets in the editor', () => {
     const corpus = readFileSync(files.collection, 'utf8').split('\n');
     corpus[corpus.length - 2] = corpus[corpus.length - 2].replace('\t', ' '); // an unreferenced passage: no tab
     writeFileSync(files.collection, corpus.join('\n'));
+    const triples = triplesOf(ds);
+    await writeParquet(join(dir, 'ids.parquet'), [
+      { name: 'qid', type: 'INT64', data: triples.map((t) => t.qid) },
+      { name: 'positive_id', type: 'INT64', data: triples.map((t) => t.pos) },
+      { name: 'negative_id', type: 'INT64', data: triples.map((t) => t.neg) },
+      { name: 'source', type: 'STRING', data: triples.map((t) => t.source) },
+    ]);
     writeFileSync(join(dir, 'eci.config.jsonc'), JSON.stringify({
       encoder: { kind: 'precomputed' },
       corpus: 'collection.tsv', queries: 'queries.tsv', embeddings: { corpus: 'corpus.npy', queries: 'queries.npy' },
@@ -37,6 +45,7 @@ describe('id-based datasets in the editor', () => {
         { name: 'BM25', files: 'hard-negatives.jsonl.gz', key: 'bm25', negativesPerQuery: 2 },
         { name: 'Dense', files: 'hard-negatives.jsonl.gz', key: 'dense' },
         { name: 'Triples', files: 'triples.tsv' },
+        { name: 'Rows', files: 'ids.parquet', key: 'random' },
       ],
       sampleSize: 20,
     }, null, 2));
@@ -45,7 +54,7 @@ describe('id-based datasets in the editor', () => {
     await client.waitForResults();
     const [snap] = await client.request<RankingSnapshot[]>('eci/ranking', {});
     const size = Object.fromEntries(snap.sources.map((s) => [s.name, s.size]));
-    assert.deepEqual(size, { BM25: 20, Dense: 30, Triples: 89 });
+    assert.deepEqual(size, { BM25: 20, Dense: 30, Triples: 89, Rows: 30 });
     const idDiags = await client.diagnosticsOf(files.idTsv, (d) => d.some((x) => /is not in/.test(messageOf(x))));
     const bad = idDiags.find((x) => /is not in/.test(messageOf(x)))!;
     assert.equal(messageOf(bad), 'skipped: pid 123456789 is not in collection.tsv');
@@ -62,5 +71,8 @@ describe('id-based datasets in the editor', () => {
     const gz = client.diagnostics.get(`file://${files.hard}`)?.diagnostics ?? [];
     const dup = gz.filter((d) => d.code === 'duplicate-of-positive');
     assert.deepEqual(dup.map((d) => [d.range.start.line, d.range.start.character, d.range.end.line]), [[0, 0, 1]], 'query 0 of the .jsonl.gz: its bm25 negative has the positive\'s id');
+    // And those of a Parquet file by row (rows 7–9 of each query hold its random negatives).
+    const rows = client.diagnostics.get(`file://${join(dir, 'ids.parquet')}`)?.diagnostics ?? [];
+    assert.ok(rows.length > 0 && rows.every((d) => d.range.start.line % 9 >= 6), JSON.stringify(rows.slice(0, 2)));
   });
 });
