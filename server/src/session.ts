@@ -23,6 +23,7 @@ import type { Problem } from './core/types';
 import { configDiagnostics, configRunDiagnostics } from './handlers/configDiagnostics';
 import { fileDiagnostics, lspSeverity, SOURCE } from './handlers/diagnostics';
 import { severityOf } from './core/findings';
+import { LineShifts } from './workspace/lineShifts';
 import { lineOf } from './handlers/lineRanges';
 import { LintMemo, lintTriples, looksLikeTriples } from './handlers/lint';
 import { SOURCE_FINDINGS, sourceFindingMessage } from './handlers/words';
@@ -53,7 +54,18 @@ export function pathOf(uri: string): string | undefined {
 const WORKER_WARNING = 'eci-sem: warning: ';
 
 export class Session {
-  readonly documents = new TextDocuments(TextDocument);
+  /** Open documents; every change is also kept as a line shift, so findings can follow edits. */
+  readonly documents = new TextDocuments<TextDocument>({
+    create: TextDocument.create,
+    update: (doc, changes, version) => {
+      let shifts = this.shifts.get(doc.uri);
+      if (!shifts) this.shifts.set(doc.uri, shifts = new LineShifts());
+      shifts.record(version, changes);
+      return TextDocument.update(doc, changes, version);
+    },
+  });
+  /** Per open document: how its lines moved since each earlier version (see lineShifts.ts). */
+  private readonly shifts = new Map<string, LineShifts>();
   readonly store = new ResultStore();
   readonly settings: SettingsCache;
   readonly host: AnalysisHost;
@@ -147,6 +159,24 @@ export class Session {
     return this.store.forFile(path).filter((r) => this.isCurrent(r, path));
   }
 
+  /**
+   * Results of an open document that describe an earlier version of it, each with where
+   * that version's lines are now: their findings stay shown on untouched lines while the
+   * next run is pending.
+   */
+  private carriedResults(path: string): { result: ScopeResult; map: (line: number) => number }[] {
+    const doc = this.docByPath(path);
+    if (!doc) return [];
+    const out: { result: ScopeResult; map: (line: number) => number }[] = [];
+    for (const r of this.store.forFile(path)) {
+      if (this.isCurrent(r, path)) continue;
+      const read = r.docVersions.get(path) ?? this.openedVersion.get(doc.uri);
+      const map = read !== undefined ? this.shifts.get(doc.uri)?.mapper(read) : null;
+      if (map) out.push({ result: r, map });
+    }
+    return out;
+  }
+
   async modeOf(scope: string): Promise<ClientSettings['run']> {
     const def = this.runs.scopes.get(scope);
     return def ? (await this.settings.get(this.scopes.settingsUri(def))).run : 'manual';
@@ -225,6 +255,7 @@ export class Session {
     this.lints.get(doc.uri)?.cts.cancel();
     this.lints.delete(doc.uri);
     this.lintMemos.delete(doc.uri);
+    this.shifts.delete(doc.uri);
     this.configChecks.delete(doc.uri);
     void this.refresh(path);
     // Closed without saving: the disk holds other text than the run read.
@@ -277,8 +308,14 @@ export class Session {
         for (const p of fromRuns) if (p.byRun && !flagged.has(p.line)) { flagged.add(p.line); problems.push(p); }
       }
       const lineText = doc ? (l: number) => (l < doc.lineCount ? lineOf(doc, l) : undefined) : undefined;
-      diagnostics = fileDiagnostics({ path, results, problems, maxPerFile: settings.maxDiagnosticsPerFile, ...(lineText ? { lineText } : {}) }, token) ?? [];
-      diagnostics.push(...this.looseSourceDiagnostics(results, path));
+      const carried = this.carriedResults(path);
+      const maps = new Map(carried.map((c) => [c.result, c.map]));
+      diagnostics = fileDiagnostics({
+        path, results: [...results, ...carried.map((c) => c.result)], problems, maxPerFile: settings.maxDiagnosticsPerFile,
+        ...(lineText ? { lineText } : {}), ...(carried.length > 0 ? { lineMap: (r: ScopeResult) => maps.get(r) } : {}),
+      }, token) ?? [];
+      // Source-level findings are about the whole source: a pending run does not move them.
+      diagnostics.push(...this.looseSourceDiagnostics([...results, ...carried.map((c) => c.result)], path));
     }
     // A newer version arrived while we computed: its own refresh will publish.
     if (doc && this.documents.get(doc.uri)?.version !== doc.version) return;

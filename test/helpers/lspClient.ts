@@ -143,6 +143,18 @@ export class TestClient {
     return this.waitFor<{ scopes: string[]; provisional?: true }>('results', (p) => !!p.provisional && (!scope || p.scopes.includes(scope)), timeoutMs);
   }
 
+  /**
+   * Resolves once the latest result of the scope has its stability check: at once when the
+   * check already arrived after that result, else when it does.
+   */
+  settled(scope: string, timeoutMs?: number): Promise<unknown> {
+    type R = { scopes: string[]; stability?: true; provisional?: true };
+    const mine = this.events.filter((e) => e.kind === 'results' && (e.value as R).scopes.includes(scope)).map((e) => e.value as R);
+    const lastResult = mine.map((r) => !r.stability && !r.provisional).lastIndexOf(true);
+    if (lastResult >= 0 && mine.slice(lastResult + 1).some((r) => r.stability)) return Promise.resolve();
+    return this.waitForStability(scope, timeoutMs);
+  }
+
   /** The stability check of a scope's result (it arrives after the result). */
   waitForStability(scope?: string, timeoutMs?: number): Promise<{ scopes: string[] }> {
     return this.waitFor<{ scopes: string[]; stability?: true }>('results', (p) => !!p.stability && (!scope || p.scopes.includes(scope)), timeoutMs);

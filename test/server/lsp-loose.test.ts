@@ -196,7 +196,7 @@ describe('loose triple files (no config, precomputed vectors)', () => {
     const hardLine = readFileSync(join(dir, 'hard.jsonl'), 'utf8').split('\n')[0];
     // Replace the first duplicate with a good triple, then (superseding) fix the second too.
     const at = MIXED.duplicates[0] - 1;
-    client.edit(mixed, { start: { line: at, character: 0 }, end: { line: at, character: lines[at].length } }, hardLine);
+    const v2 = client.edit(mixed, { start: { line: at, character: 0 }, end: { line: at, character: lines[at].length } }, hardLine);
     const at2 = MIXED.duplicates[1] - 1;
     const v3 = client.edit(mixed, { start: { line: at2, character: 0 }, end: { line: at2, character: lines[at2].length } }, hardLine);
     await client.waitForResults('workspace');
@@ -204,7 +204,9 @@ describe('loose triple files (no config, precomputed vectors)', () => {
     assert.deepEqual(findingsAt(final, 'duplicate-of-positive'), [MIXED.list]);
     for (const s of seen) {
       assert.notEqual(s.version, 1, 'nothing published for version 1 after the edits');
-      assert.ok(!s.dupLines.includes(MIXED.duplicates[0]) && !s.dupLines.includes(MIXED.duplicates[1]), `stale duplicate shown: ${JSON.stringify(s)}`);
+      // An edited line's findings never outlive its edit; an untouched line's are carried until the run.
+      if (s.version !== undefined && s.version >= v2) assert.ok(!s.dupLines.includes(MIXED.duplicates[0]), `stale duplicate shown: ${JSON.stringify(s)}`);
+      if (s.version !== undefined && s.version >= v3) assert.ok(!s.dupLines.includes(MIXED.duplicates[1]), `stale duplicate shown: ${JSON.stringify(s)}`);
     }
     client.close(mixed);
   });

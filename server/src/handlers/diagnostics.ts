@@ -36,6 +36,11 @@ export interface FileDiagnosticsInput {
   problems: readonly Problem[];
   /** Text of a 0-based line when the document is open (for exact ranges), else undefined. */
   lineText?: (line: number) => string | undefined;
+  /**
+   * For a result of an earlier version of the open document: where its 0-based lines are
+   * now (-1: edited since, its findings are withdrawn until the next run). Absent: current.
+   */
+  lineMap?: (result: ScopeResult) => ((line: number) => number) | undefined;
   maxPerFile: number;
 }
 
@@ -57,6 +62,7 @@ export function fileDiagnostics(input: FileDiagnosticsInput, token?: Cancellatio
   const onLine = new Set<number>();
   for (const result of input.results) {
     const { findings, line: lines, negIndex } = result.wire.columns;
+    const moved = input.lineMap?.(result);
     for (const unit of result.unitsOf(input.path)) {
       let ordinal = 0;
       for (let i = unit.start; i < unit.end; i++) {
@@ -64,6 +70,8 @@ export function fileDiagnostics(input: FileDiagnosticsInput, token?: Cancellatio
         if (ordinal === 0) onLine.clear();
         const mask = findings[i];
         if (mask === 0) continue;
+        const now = moved ? moved(lines[i] - 1) : lines[i] - 1;
+        if (now < 0) continue;
         let count = 1;
         while (i + count < unit.end && lines[i + count] === lines[i]) count++;
         const shared = ordinal > 0 || count > 1;
@@ -75,13 +83,13 @@ export function fileDiagnostics(input: FileDiagnosticsInput, token?: Cancellatio
             onLine.add(key);
           }
           if (acrossResults) {
-            const key = `${lines[i]}:${unit.key ?? ''}:${negIndex[i]}:${k}`;
+            const key = `${now}:${unit.key ?? ''}:${negIndex[i]}:${k}`;
             if (acrossResults.has(key)) continue;
             acrossResults.add(key);
           }
           const sev = FINDING_SEVERITY[k];
           totals[sev]++;
-          if (kept[sev].length < cap) kept[sev].push({ result, index: i, ordinal, count, id: TRIPLE_FINDINGS[k], line: lines[i] - 1 });
+          if (kept[sev].length < cap) kept[sev].push({ result, index: i, ordinal, count, id: TRIPLE_FINDINGS[k], line: now });
         }
       }
       if (token?.isCancellationRequested) return null;
