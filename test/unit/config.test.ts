@@ -43,9 +43,9 @@ test('comments, trailing commas, every key', () => {
   ],
   "encoder": { "kind": "onnx", "path": "models/e5", "pooling": "mean", "queryPrefix": "query: ",
                "passagePrefix": "passage: ", "maxLength": 256, "batchSize": 8, "quantized": true },
-  "temperature": 0.05, "lambda": 0.5, "sampleSize": 200, "seed": -7, "lexicalFloor": 1,
+  "temperature": 0.05, "lambda": 0.5, "sampleSize": 200, "seed": -7, "resamples": 0, "lexicalFloor": 1,
   "tokenizer": "encoder", "idfCorpus": "corpus.txt",
-  "thresholds": { "tooEasyL": 0.1, "duplicateCosine": -1, "redundantGainRatio": 3, },
+  "thresholds": { "tooEasyL": 0.1, "duplicateCosine": -1, "redundantGainRatio": 3, "stableAgreement": 0.9, },
   "cacheDir": ".cache/eci",
 }
 `;
@@ -66,8 +66,8 @@ test('comments, trailing commas, every key', () => {
   assert.equal(text.slice(offset, offset + length).startsWith('{ "kind": "onnx"'), true);
   assert.equal(text[offset + length - 1], '}');
   assert.deepEqual(config.settings, {
-    temperature: 0.05, lambda: 0.5, sampleSize: 200, seed: -7, lexicalFloor: 1, tokenizer: 'encoder', idfCorpus: ['corpus.txt'],
-    thresholds: { ...DEFAULT_THRESHOLDS, tooEasyL: 0.1, duplicateCosine: -1, redundantGainRatio: 3 },
+    temperature: 0.05, lambda: 0.5, sampleSize: 200, seed: -7, resamples: 0, lexicalFloor: 1, tokenizer: 'encoder', idfCorpus: ['corpus.txt'],
+    thresholds: { ...DEFAULT_THRESHOLDS, tooEasyL: 0.1, duplicateCosine: -1, redundantGainRatio: 3, stableAgreement: 0.9 },
   });
   assert.equal(config.cacheDir, '.cache/eci');
 });
@@ -189,7 +189,7 @@ test('settings: wrong types and out-of-range numbers', () => {
     ['"tokenizer": "Word"', 'tokenizer: expected one of "word", "encoder", got the string "Word" — did you mean "word"?'],
     ['"idfCorpus": []', 'idfCorpus: expected at least one file path, got an empty list'],
     ['"idfCorpus": 3', 'idfCorpus: expected a file path or a list of them, got 3'],
-    ['"thresholds": []', 'thresholds: expected an object with any of duplicateCosine, nearDuplicateJaccard, falseNegativeT, tooEasyL, lexicalOnlyR, redundantGainRatio, redundantCosine, lowDiversity, manyFalseNegativesShare, got a list'],
+    ['"thresholds": []', 'thresholds: expected an object with any of duplicateCosine, nearDuplicateJaccard, falseNegativeT, tooEasyL, lexicalOnlyR, redundantGainRatio, redundantCosine, lowDiversity, manyFalseNegativesShare, stableAgreement, got a list'],
     ['"thresholds": {"duplicateCosine": 1.5}', 'thresholds.duplicateCosine: expected a number in [-1, 1], got 1.5'],
     ['"thresholds": {"falseNegativeT": -0.1}', 'thresholds.falseNegativeT: expected a number in [0, 1], got -0.1'],
     ['"thresholds": {"redundantGainRatio": -1}', 'thresholds.redundantGainRatio: expected a number ≥ 0, got -1'],
@@ -345,9 +345,9 @@ test('the JSON schema matches the parser: keys, defaults, ranges', () => {
   assert.equal(schema.allowTrailingCommas, true);
   assert.deepEqual(schema.required, ['sources']);
   const top = schema.properties;
-  assert.deepEqual(Object.keys(top).sort(), ['$schema', 'cacheDir', 'encoder', 'idfCorpus', 'lambda', 'lexicalFloor', 'sampleSize', 'seed', 'sources', 'temperature', 'thresholds', 'tokenizer', 'corpus', 'queries', 'qrels', 'embeddings'].sort());
+  assert.deepEqual(Object.keys(top).sort(), ['$schema', 'cacheDir', 'encoder', 'idfCorpus', 'lambda', 'lexicalFloor', 'sampleSize', 'seed', 'resamples', 'sources', 'temperature', 'thresholds', 'tokenizer', 'corpus', 'queries', 'qrels', 'embeddings'].sort());
   const d = defaultSettings();
-  for (const k of ['temperature', 'lambda', 'sampleSize', 'seed', 'lexicalFloor', 'tokenizer'] as const) assert.equal(top[k].default, d[k], k);
+  for (const k of ['temperature', 'lambda', 'sampleSize', 'seed', 'resamples', 'lexicalFloor', 'tokenizer'] as const) assert.equal(top[k].default, d[k], k);
   assert.equal(top.idfCorpus.default, null);
   const th = schema.definitions.thresholds.properties;
   assert.deepEqual(Object.keys(th), Object.keys(DEFAULT_THRESHOLDS));
@@ -362,7 +362,7 @@ test('the JSON schema matches the parser: keys, defaults, ranges', () => {
     if (lo !== undefined) return `${what} ${loOpen ? '>' : '≥'} ${lo}`;
     return what;
   };
-  for (const k of ['temperature', 'lambda', 'sampleSize', 'seed', 'lexicalFloor']) assert.equal(describe(top[k]), ranges[k], k);
+  for (const k of ['temperature', 'lambda', 'sampleSize', 'seed', 'resamples', 'lexicalFloor']) assert.equal(describe(top[k]), ranges[k], k);
   for (const k of Object.keys(th)) assert.equal(describe(th[k]), ranges[`thresholds.${k}`], k);
   const enc = schema.definitions.encoder.properties;
   assert.deepEqual(Object.keys(enc), ['kind', 'path', 'pooling', 'queryPrefix', 'passagePrefix', 'maxLength', 'batchSize', 'quantized',
