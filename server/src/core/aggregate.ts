@@ -4,6 +4,7 @@
  * vectors of sampled triples.
  */
 import { clipResidual, redundantFlags, scoreSource, tripleFactors } from './eci';
+import { ExactSum } from './exactSum';
 import { sourceFindings, tripleFindings } from './findings';
 import { rankSources } from './ranking';
 import type { SampleKey } from './sampling';
@@ -104,10 +105,12 @@ export function aggregateSources(
     const scored = scope === 'all' ? size : spec.sample.length;
     const at = (k: number) => spec.members[scope === 'all' ? k : spec.sample[k]];
     const counts: Partial<Record<FindingId, number>> = {};
-    let st = 0, sl = 0, sr = 0, sw = 0, falseNegativeLike = 0, weak = 0;
+    // Exact sums: the means must not depend on the order of lines (invariant 9).
+    const st = new ExactSum(), sl = new ExactSum(), sr = new ExactSum(), sw = new ExactSum();
+    let falseNegativeLike = 0, weak = 0;
     for (let k = 0; k < scored; k++) {
       const e = evaluate(at(k));
-      st += e.t; sl += e.l; sr += e.r; sw += e.w;
+      st.add(e.t); sl.add(e.l); sr.add(e.r); sw.add(e.w);
       for (const f of e.findings) counts[f] = (counts[f] ?? 0) + 1;
       if (e.findings.some((f) => FALSE_NEGATIVE_LIKE.has(f))) falseNegativeLike++;
       if (e.findings.length > 0) weak++;
@@ -128,7 +131,7 @@ export function aggregateSources(
     for (const f of sourceFindings({ size, scored, n: sampled.length, sampleSize: settings.sampleSize, diversity: score.diversity, falseNegativeLike }, settings.thresholds)) {
       counts[f] = 1;
     }
-    const mean = (s: number) => (scored > 0 ? s / scored : 0);
+    const mean = (s: ExactSum | number) => (scored > 0 ? (typeof s === 'number' ? s : s.value()) / scored : 0);
     return {
       name: spec.name, group: spec.group, rank: 0, size, n: sampled.length,
       underSampled: size < settings.sampleSize,
