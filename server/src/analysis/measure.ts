@@ -5,7 +5,8 @@
  */
 import { residual } from '../core/eci';
 import { readUnit } from './input/records';
-import { lexicalOverlap, normalizeForDuplicate, weightedJaccard, wordTerms, type IdfTable } from '../core/lexical';
+import { jaccardOf, normalizeForDuplicate, overlapOf, wordTerms, type IdfTable, type TermVector } from '../core/lexical';
+import { BoundedMemo } from '../core/memo';
 import type { RawTriple } from '../core/types';
 import { EncoderError } from '../encoder/protocol';
 import { AnalysisError } from './analyze';
@@ -51,12 +52,16 @@ function unit(v: Float32Array): Float32Array {
   return out;
 }
 
-function sameTerms(x: readonly string[], y: readonly string[]): boolean {
+/** Equal distinct term ids (necessary for equal normalised texts with word terms). */
+function sameTerms(x: TermVector, y: TermVector): boolean {
   if (x === y) return true;
-  if (x.length !== y.length) return false;
-  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  if (x.ids.length !== y.ids.length) return false;
+  for (let k = 0; k < x.ids.length; k++) if (x.ids[k] !== y.ids[k]) return false;
   return true;
 }
+
+/** Distinct texts whose term vectors and normalised forms a run keeps at once (per generation). */
+const TEXT_MEMO = 1 << 16;
 
 function dot(x: Float32Array, y: Float32Array): number {
   let s = 0;
@@ -77,6 +82,10 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
   /** ‖u‖ of an unsampled triple is all that is kept: its residual goes to this buffer. */
   let scratch: Float64Array | undefined;
   const wordsAreTerms = opts.termsOf === wordTerms;
+  // Lexical work once per distinct text of the run (a positive recurs in every source of its
+  // query), bounded so that millions of distinct texts do not all stay in memory.
+  const vectorOf = new BoundedMemo<string, TermVector>(TEXT_MEMO, (text) => opts.idf.vector(opts.termsOf(text)));
+  const normalized = new BoundedMemo<string, string>(TEXT_MEMO, normalizeForDuplicate);
 
   const flush = async () => {
     if (chunk.length === 0) return;
@@ -100,20 +109,10 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
         return [unit(v.query!), unit(v.positive!), unit(v.negative!)];
       };
     }
-    const terms = new Map<string, string[]>();
-    const termsOf = (text: string) => {
-      let t = terms.get(text);
-      if (!t) { t = opts.termsOf(text); terms.set(text, t); }
-      return t;
-    };
-    const normalized = new Map<string, string>();
-    const norm = (text: string) => {
-      let t = normalized.get(text);
-      if (t === undefined) { t = normalizeForDuplicate(text); normalized.set(text, t); }
-      return t;
-    };
-    // Texts equal after normalisation (NFKC, lower case, whitespace) have equal word-term
-    // lists, so with word terms the lists (already at hand) rule most pairs out without
+    const termsOf = (text: string) => vectorOf.get(text);
+    const norm = (text: string) => normalized.get(text);
+    // Texts equal after normalisation (NFKC, lower case, whitespace) have equal word terms,
+    // so with word terms the term vectors (already at hand) rule most pairs out without
     // normalising either text.
     const sameText = wordsAreTerms
       ? (x: string, y: string) => sameTerms(termsOf(x), termsOf(y)) && norm(x) === norm(y)
@@ -130,8 +129,8 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
         a: dot(q, p),
         b: dot(q, n),
         c: dot(p, n),
-        ov: lexicalOverlap(qTerms, nTerms, opts.idf),
-        jaccard: weightedJaccard(pTerms, nTerms, opts.idf),
+        ov: overlapOf(qTerms, nTerms),
+        jaccard: jaccardOf(pTerms, nTerms),
         residualNorm,
         textDuplicate: sameText(raw.negative, raw.positive) || sameText(raw.negative, raw.query),
       });

@@ -6,6 +6,7 @@
 import { hash } from 'node:crypto';
 import { readUnit } from './input/records';
 import { DocumentFrequencies, normalizeForDuplicate } from '../core/lexical';
+import { BoundedMemo } from '../core/memo';
 import { DEFAULT_SETTINGS } from '../core/settings';
 import { PairedSampler, resolveSample, sampleHash, type SampleKey } from '../core/sampling';
 import type { Problem, RawTriple } from '../core/types';
@@ -114,6 +115,10 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
   const samplers = new Map<string, PairedSampler>(sources.map((s) => [s.name, new PairedSampler(sampleSize, seed)]));
   /** Query groups: one id per distinct normalised query of the run, keyed by its digest (not its text, to stay small). */
   const queryIds = new Map<string, number>();
+  // Texts normalised once per run (a query recurs in every source, a positive with each of its
+  // negatives), in a bounded memo.
+  const normalized = new BoundedMemo<string, string>(1 << 16, normalizeForDuplicate);
+  const norm = (text: string) => normalized.get(text);
   const hybrids = sources.filter((s) => s.group === 'hybrid');
   const unionOf = new Map<string, { name: string; seen: DigestSet; sampler: PairedSampler }[]>();
   // A hybrid may unite other hybrids: expand to the plain sources underneath.
@@ -148,13 +153,6 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
   for (let u = 0; u < plan.units.length; u++) {
     const unit = plan.units[u];
     const seenPassagesOfLine = new Set<string>();
-    // Texts of one line normalised once (a list record repeats its query for every pair).
-    const normalizedOfLine = new Map<string, string>();
-    const norm = (text: string) => {
-      let t = normalizedOfLine.get(text);
-      if (t === undefined) { t = normalizeForDuplicate(text); normalizedOfLine.set(text, t); }
-      return t;
-    };
     let unitProblems = 0;
     let lastKept = -1;
     const record = (p: Problem) => {
@@ -180,7 +178,6 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
         lineHasProblem = true;
       };
       seenPassagesOfLine.clear();
-      normalizedOfLine.clear();
       for (const raw of parsed.triples) {
         const name = sourceOf(unit, raw);
         if (name === null) continue;

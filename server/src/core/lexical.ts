@@ -86,7 +86,7 @@ export function bm25Idf(documents: number, df: number): number {
 }
 
 /** A term list resolved against one IdfTable: distinct term ids, ascending, with their idf. */
-interface TermVector {
+export interface TermVector {
   ids: Int32Array;
   w: Float64Array;
   /** Σ idf, summed in id order. */
@@ -173,9 +173,13 @@ function sharedMass(a: TermVector, b: TermVector): number {
  * query's distinct terms that the negative contains; 0 when U(q) is empty.
  */
 export function lexicalOverlap(queryTerms: Terms, negativeTerms: Terms, idf: IdfTable): number {
-  const q = idf.vector(queryTerms);
+  return overlapOf(idf.vector(queryTerms), idf.vector(negativeTerms));
+}
+
+/** {@link lexicalOverlap} of term vectors already resolved against the IdfTable. */
+export function overlapOf(q: TermVector, n: TermVector): number {
   if (q.ids.length === 0) return 0;
-  const shared = sharedMass(q, idf.vector(negativeTerms));
+  const shared = sharedMass(q, n);
   return shared >= q.mass ? 1 : shared / q.mass;
 }
 
@@ -184,8 +188,11 @@ export function lexicalOverlap(queryTerms: Terms, negativeTerms: Terms, idf: Idf
  * term sets; 0 when both are empty.
  */
 export function weightedJaccard(pTerms: Terms, nTerms: Terms, idf: IdfTable): number {
-  const p = idf.vector(pTerms);
-  const n = idf.vector(nTerms);
+  return jaccardOf(idf.vector(pTerms), idf.vector(nTerms));
+}
+
+/** {@link weightedJaccard} of term vectors already resolved against the IdfTable. */
+export function jaccardOf(p: TermVector, n: TermVector): number {
   if (p === n) return p.ids.length === 0 ? 0 : 1;
   const inter = sharedMass(p, n);
   if (inter === 0) return 0;
