@@ -16,7 +16,7 @@ import { encoderChoice } from '../server/src/analysis/encoderSetup';
 import { packageVersion } from '../server/src/analysis/paths';
 import { planFromConfig, planFromFiles } from '../server/src/analysis/plan';
 import { parseConfig } from '../server/src/core/config';
-import { orderSources, reportJsonChunks, reportSettings, reportSource } from '../server/src/core/report';
+import { reportAgreement, reportHeader, reportJsonChunks } from '../server/src/core/report';
 import { defaultSettings } from '../server/src/core/settings';
 
 async function main(): Promise<void> {
@@ -53,12 +53,11 @@ async function main(): Promise<void> {
   marks.scored = performance.now();
   const stream = createWriteStream(out);
   const write = (chunk: string) => new Promise<void>((ok) => { if (stream.write(chunk)) ok(); else stream.once('drain', ok); });
-  const header = {
-    schemaVersion: 1 as const, tool: { name: 'eci-sem' as const, version: packageVersion() },
-    settings: reportSettings(result.settings, result.encoder), residualScale: result.residualScale,
-    sources: orderSources(result.sources).map(reportSource),
-  };
-  for (const chunk of reportJsonChunks(header, null, result.problems)) await write(chunk);
+  const header = reportHeader({
+    version: packageVersion(), settings: result.settings, encoder: result.encoder, scope: result.scope,
+    residualScale: result.residualScale, sources: result.sources,
+  });
+  for (const chunk of reportJsonChunks(header, null, result.problems, reportAgreement(result.stability?.agreement))) await write(chunk);
   await new Promise<void>((ok) => stream.end(ok));
   marks.reported = performance.now();
   const ru = process.resourceUsage();

@@ -39,7 +39,9 @@ async function runJson(args: string[]) {
 test('ranks a near-boundary source above random and duplicate negatives', async () => {
   const { code, report } = await runJson(['hard.jsonl', 'easy.jsonl', 'dup.jsonl']);
   assert.equal(code, 0);
-  assert.equal(report.schemaVersion, 1);
+  assert.equal(report.schemaVersion, 2);
+  assert.equal(report.scope, 'all');
+  assert.equal(report.settings.resamples, 20);
   assert.equal(report.settings.encoder.kind, 'precomputed');
   assert.equal(report.settings.encoder.dimension, 16);
   const byName = Object.fromEntries(report.sources.map((s: { name: string }) => [s.name, s]));
@@ -52,7 +54,7 @@ test('ranks a near-boundary source above random and duplicate negatives', async 
   assert.equal(byName.Hard.underSampled, true);
   assert.equal(byName.Hard.findings['under-sampled'], 1);
   for (const s of report.sources) {
-    assert.deepEqual(Object.keys(s), ['name', 'group', 'rank', 'size', 'n', 'underSampled', 'eci', 'perExample', 'diversity', 'mean', 'findings']);
+    assert.deepEqual(Object.keys(s), ['name', 'group', 'rank', 'size', 'n', 'underSampled', 'eci', 'perExample', 'diversity', 'mean', 'stability', 'findings']);
     assert.ok(s.diversity >= 0 && s.diversity <= 1);
   }
 });
@@ -112,7 +114,7 @@ test('table and markdown formats name the settings and both groups', async () =>
   const c = capture();
   assert.equal(await main(['score', 'hard.jsonl', 'easy.jsonl', '--quiet'], c.io), 0);
   assert.match(c.out(), /plain sources/);
-  assert.match(c.out(), /τ 0\.02 · λ 1 · sample 1000 · seed 13/);
+  assert.match(c.out(), /τ 0\.02 · λ 1 · sample 1000 · seed 13 · resamples 20/);
   const m = capture();
   assert.equal(await main(['score', 'hard.jsonl', '--format', 'markdown', '--out', 'r.md', '--quiet'], m.io), 0);
   assert.match(readFileSync(join(dir, 'r.md'), 'utf8'), /^# ECI_sem ranking/);

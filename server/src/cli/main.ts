@@ -9,12 +9,13 @@ import { planFromConfig, planFromFiles, type Plan } from '../analysis/plan';
 import { applySettingOverrides, parseConfig, SettingError, type EciConfig } from '../core/config';
 import { severityOf } from '../core/findings';
 import { renderMarkdown, renderTable } from '../core/render';
-import { reportJsonChunks, reportSettings, reportSource, reportTriples, orderSources } from '../core/report';
+import { reportAgreement, reportHeader, reportJsonChunks, reportSource, reportTriples, orderSources } from '../core/report';
 import { defaultSettings, type Settings } from '../core/settings';
 import type { FindingId } from '../core/types';
 import { EncoderError } from '../encoder/protocol';
 import { serveProcess } from '../server';
 import { parseCli, UsageError, USAGE, type CliArgs } from './args';
+import { chunkWriter } from './output';
 import { progressBar } from './progress';
 
 export interface Io {
@@ -137,28 +138,26 @@ async function score(args: CliArgs, io: Io): Promise<number> {
 }
 
 async function writeReport(args: CliArgs, io: Io, result: AnalysisResult): Promise<void> {
-  const sources = orderSources(result.sources).map(reportSource);
-  const settingsOut = reportSettings(result.settings, result.encoder);
-  const out: NodeJS.WritableStream = args.out ? createWriteStream(resolve(io.cwd, args.out)) : io.stdout;
-  const write = (chunk: string) => new Promise<void>((ok, fail) => {
-    if (out.write(chunk)) ok();
-    else out.once('drain', ok).once('error', fail);
-  });
-  if (args.format === 'json') {
-    const locate = (i: number) => ({ file: result.units[result.table.unit(i)].shown, line: result.table.line(i) });
-    const triples = args.triples ? reportTriples(result.sources, result.table, locate, result.settings) : null;
-    const header = { schemaVersion: 1 as const, tool: { name: 'eci-sem' as const, version: packageVersion() }, settings: settingsOut, residualScale: result.residualScale, sources };
-    for (const chunk of reportJsonChunks(header, triples, result.problems)) await write(chunk);
-  } else {
-    const unsafe = new Map(result.sources.map((s) => [s.name, s.unsafe]));
-    const input = { sources: sources.map((s) => ({ ...s, unsafe: unsafe.get(s.name) ?? 0 })), settings: { ...result.settings, encoder: result.encoder }, residualScale: result.residualScale, problems: result.problems, skippedLines: result.skippedLines };
-    await write(args.format === 'markdown' ? renderMarkdown(input) : renderTable(input));
-  }
-  if (out !== io.stdout) {
-    await new Promise<void>((ok, fail) => {
-      out.once('error', fail);
-      out.end(() => ok());
-    });
+  const out = chunkWriter(args.out ? createWriteStream(resolve(io.cwd, args.out)) : io.stdout, !!args.out);
+  try {
+    if (args.format === 'json') {
+      const locate = (i: number) => ({ file: result.units[result.table.unit(i)].shown, line: result.table.line(i) });
+      const triples = args.triples ? reportTriples(result.sources, result.table, locate, result.settings) : null;
+      const header = reportHeader({
+        version: packageVersion(), settings: result.settings, encoder: result.encoder, scope: result.scope,
+        residualScale: result.residualScale, sources: result.sources,
+      });
+      for (const chunk of reportJsonChunks(header, triples, result.problems, reportAgreement(result.stability?.agreement))) await out.write(chunk);
+    } else {
+      const unsafe = new Map(result.sources.map((s) => [s.name, s.unsafe]));
+      const sources = orderSources(result.sources).map(reportSource);
+      const input = { sources: sources.map((s) => ({ ...s, unsafe: unsafe.get(s.name) ?? 0 })), settings: { ...result.settings, encoder: result.encoder }, residualScale: result.residualScale, problems: result.problems, skippedLines: result.skippedLines };
+      await out.write(args.format === 'markdown' ? renderMarkdown(input) : renderTable(input));
+    }
+    await out.close();
+  } catch (err) {
+    if (args.out && err instanceof Error && 'code' in err) throw new UsageError(`cannot write ${args.out}: ${err.message}`);
+    throw err;
   }
 }
 
