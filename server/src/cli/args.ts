@@ -25,6 +25,7 @@ Output:
 
 Settings (override the config; spec defaults otherwise):
       --temperature N   --lambda N   --sample-size N   --seed N
+      --resamples N     half-samples of the stability check (default 20, 0 = off)
       --lexical-floor N --tokenizer word|encoder  --idf-corpus FILE (repeatable)
 
 Encoder:
@@ -98,7 +99,7 @@ export function parseCli(argv: string[]): CliArgs {
         triples: { type: 'boolean' }, out: { type: 'string', short: 'o' },
         'fail-on': { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
         temperature: { type: 'string' }, lambda: { type: 'string' }, 'sample-size': { type: 'string' },
-        seed: { type: 'string' }, 'lexical-floor': { type: 'string' }, tokenizer: { type: 'string' },
+        seed: { type: 'string' }, resamples: { type: 'string' }, 'lexical-floor': { type: 'string' }, tokenizer: { type: 'string' },
         'idf-corpus': { type: 'string', multiple: true },
         encoder: { type: 'string' }, pooling: { type: 'string' }, 'query-prefix': { type: 'string' },
         'passage-prefix': { type: 'string' }, 'max-length': { type: 'string' }, 'batch-size': { type: 'string' },
@@ -129,6 +130,7 @@ export function parseCli(argv: string[]): CliArgs {
   set('lambda', num('lambda', v.lambda));
   set('sampleSize', num('sample-size', v['sample-size'], true));
   set('seed', num('seed', v.seed, true));
+  set('resamples', num('resamples', v.resamples, true));
   set('lexicalFloor', num('lexical-floor', v['lexical-floor']));
   set('tokenizer', oneOf('tokenizer', v.tokenizer, ['word', 'encoder'] as const));
   set('idfCorpus', v['idf-corpus']);
