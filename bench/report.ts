@@ -58,6 +58,8 @@ function goals(r: Json): Goal[] {
   for (const n of [1000, 2000, 5000]) {
     out.push({ name: `logdet N=${n} (N-space / d-space)`, value: `${fmt(r[`logdet_n${n}_nspace_ms`], ' ms')} / ${fmt(r[`logdet_n${n}_dspace_ms`], ' ms')}`, goal: '—', met: null, what: 'd = 512, with leverages and gains' });
   }
+  const stab = obj(s.stability);
+  out.push({ name: 'stability_cost_ratio', value: r.stability_cost_ratio, goal: '≤ 3', met: num(r.stability_cost_ratio) === null ? null : num(r.stability_cost_ratio)! <= 3, what: `${fmt(stab.sources)} sources × N = ${fmt(stab.n)} × d = ${fmt(stab.d)}, R = ${fmt(stab.resamples)}: half-sample check ${fmt(stab.medianStabilityMs, ' ms')} vs main scoring ${fmt(stab.medianScoreMs, ' ms')} (medians of ${fmt(stab.reps)}, side by side)` });
   out.push({ name: 'logdet switch', value: `engine: N-space when N ≤ ${fmt(r.logdet_switch_n)}`, goal: '—', met: null, what: `measured crossover: d-space faster from N ≈ ${fmt(r.logdet_measured_crossover_n)}` });
   return out;
 }

@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     { name: 'lsp', file: 'lsp.ts', args: [`--triples=${triples}`] },
     { name: 'scale', file: 'scale.ts', args: [] },
     { name: 'logdet', file: 'logdet.ts', args: [] },
+    { name: 'stability', file: 'stability.ts', args: [] },
     { name: 'http', file: 'http.ts', args: [] },
     { name: 'ids', file: 'ids.ts', args: [] },
   ].filter((s) => (!only || only.includes(s.name)) && !skip.includes(s.name));
