@@ -64,6 +64,8 @@ export class Session {
       return TextDocument.update(doc, changes, version);
     },
   });
+  /** Per scope: the publishing of its latest result, which its stability check waits for. */
+  private readonly finishing = new Map<string, Promise<void>>();
   /** Per open document: how its lines moved since each earlier version (see lineShifts.ts). */
   private readonly shifts = new Map<string, LineShifts>();
   readonly store = new ResultStore();
@@ -104,7 +106,7 @@ export class Session {
       inWorkspace: (p) => this.scopes.folders.some((f) => isWithin(p, f)),
       createProgress: () => (this.caps.progress ? connection.window.createWorkDoneProgress().catch(() => nullProgress) : Promise.resolve(nullProgress)),
       onStatus: (state) => void connection.sendNotification(StatusNotification.method, state),
-      onFinished: (scope) => void this.onRunFinished(scope),
+      onFinished: (scope) => { this.finishing.set(scope, this.onRunFinished(scope)); },
       onStability: (scope) => void this.onStabilityArrived(scope),
       onProvisional: (scope) => this.onRankingChanged(scope),
       log: (m) => connection.console.log(m),
@@ -359,6 +361,8 @@ export class Session {
    * the CodeLens, hovers and panel, which read the stored result.
    */
   private async onStabilityArrived(scope: string): Promise<void> {
+    // After the result's own publishing: clients see the result announced before its check.
+    await this.finishing.get(scope);
     const def = this.runs.scopes.get(scope);
     if (def?.kind === 'config') await this.refresh(def.configPath);
     else for (const p of this.publishedFiles.get(scope) ?? []) await this.refresh(p);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   CodeActionRequest, CodeLensRefreshRequest, CodeLensRequest, ConfigurationRequest, createProtocolConnection,
-  DidChangeConfigurationNotification, DidChangeTextDocumentNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification,
+  DidChangeConfigurationNotification, DidChangeTextDocumentNotification, DidChangeWatchedFilesNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification,
   DidSaveTextDocumentNotification, ExitNotification, HoverRequest, InitializedNotification, InitializeRequest,
   PublishDiagnosticsNotification, RegistrationRequest, ShutdownRequest, StreamMessageReader, StreamMessageWriter,
   WorkDoneProgressCancelNotification, WorkDoneProgressCreateRequest, WorkspaceFoldersRequest,
@@ -193,6 +193,11 @@ export class TestClient {
   setSettings(settings: Partial<ClientSettings>): void {
     this.settings = { ...this.settings, ...settings };
     void this.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { eciSem: this.settings } });
+  }
+
+  /** A file created, changed or deleted on disk by another program (workspace/didChangeWatchedFiles; 1, 2, 3 as in LSP). */
+  watched(path: string, type: 1 | 2 | 3): void {
+    void this.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri(path), type }] });
   }
 
   save(path: string): void {

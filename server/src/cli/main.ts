@@ -142,7 +142,7 @@ async function writeReport(args: CliArgs, io: Io, result: AnalysisResult): Promi
   try {
     if (args.format === 'json') {
       const locate = (i: number) => ({ file: result.units[result.table.unit(i)].shown, line: result.table.line(i) });
-      const triples = args.triples ? reportTriples(result.sources, result.table, locate, result.settings) : null;
+      const triples = args.triples ? reportTriples(result.sources, result.table, locate, result.settings, result.scope) : null;
       const header = reportHeader({
         version: packageVersion(), settings: result.settings, encoder: result.encoder, scope: result.scope,
         residualScale: result.residualScale, sources: result.sources,

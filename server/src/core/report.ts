@@ -119,15 +119,18 @@ export function* reportTriples(
   table: TripleScalars,
   locate: (i: number) => { file: string; line: number },
   settings: Settings,
+  /** "sample": only sampled triples were measured, and only they are listed (the others are absent, not zero). */
+  scope: 'all' | 'sample' = 'all',
 ): Generator<ReportTriple> {
   for (const s of orderSources(sources)) {
     const sampledAt = new Map<number, number>();
     s.sampled.forEach((idx, k) => sampledAt.set(idx, k));
     for (let k = 0; k < s.members.length; k++) {
       const i = s.members[k];
+      const at = sampledAt.get(i);
+      if (scope === 'sample' && at === undefined) continue;
       const e = evaluateTriple(table, i, settings);
       const { file, line } = locate(i);
-      const at = sampledAt.get(i);
       const findings = at !== undefined && s.redundant[at] ? [...e.findings, 'redundant' as const] : e.findings;
       // Key order as in spec §6; leverage and gain exist only for sampled triples.
       yield {

@@ -15,7 +15,7 @@ import { packageVersion } from '../analysis/paths';
 import type { ScopeResult } from '../analysis/results';
 import { parseTripleLine } from '../core/formats';
 import { renderMarkdown } from '../core/render';
-import { orderSources, reportJsonChunks, reportSettings, reportSource, reportTriples, type ReportTriple } from '../core/report';
+import { orderSources, reportAgreement, reportHeader, reportJsonChunks, reportSource, reportTriples, type ReportTriple } from '../core/report';
 import { TRIPLE_FINDINGS } from '../core/types';
 
 const SLICE_MS = 10;
@@ -41,7 +41,7 @@ async function collect(chunks: Iterable<string>, token: CancellationToken): Prom
 
 function triplesOf(r: ScopeResult): Generator<ReportTriple> {
   const { units, columns } = r.wire;
-  return reportTriples(r.wire.sources, r, (i) => ({ file: units[columns.unit[i]].shown, line: columns.line[i] }), r.wire.settings);
+  return reportTriples(r.wire.sources, r, (i) => ({ file: units[columns.unit[i]].shown, line: columns.line[i] }), r.wire.settings, r.wire.resultScope);
 }
 
 function* csvChunks(r: ScopeResult): Generator<string> {
@@ -63,11 +63,11 @@ export async function exportReport(r: ScopeResult, format: 'json' | 'markdown' |
       problems: r.wire.problems, skippedLines: r.wire.skippedLines,
     });
   }
-  const header = {
-    schemaVersion: 1 as const, tool: { name: 'eci-sem' as const, version: packageVersion() },
-    settings: reportSettings(r.wire.settings, r.wire.encoder), residualScale: r.wire.residualScale, sources,
-  };
-  return collect(reportJsonChunks(header, triples ? triplesOf(r) : null, r.wire.problems), token);
+  const header = reportHeader({
+    version: packageVersion(), settings: r.wire.settings, encoder: r.wire.encoder, scope: r.wire.resultScope,
+    residualScale: r.wire.residualScale, sources: r.wire.sources,
+  });
+  return collect(reportJsonChunks(header, triples ? triplesOf(r) : null, r.wire.problems, reportAgreement(r.wire.agreement)), token);
 }
 
 /** Texts of the given 1-based lines of a file, read in one streamed pass. */

@@ -1,0 +1,138 @@
+/**
+ * Spec §5 invariant 10: after any sequence of edits, the language server's result
+ * equals a fresh run on the final files — the same samples, findings and ranks, every
+ * number within 1e-9 relative. A seeded random sequence of line changes (some with a
+ * new rare word, which moves the IDF of every triple), inserts, deletes, new and
+ * removed files and config edits; after each step the server's JSON export is compared
+ * with the CLI's report on a copy of the final texts.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { cli } from '../helpers/httpRuns';
+import { TestClient } from '../helpers/lspClient';
+import { tempDir } from '../helpers/lspFixtures';
+import { Rng } from '../helpers/rng';
+import { syntheticLines } from '../helpers/synthetic';
+
+const CONFIG = (sampleSize: number) => `{
+  "encoder": { "kind": "precomputed" },
+  "sampleSize": ${sampleSize},
+  "resamples": 6,
+  "sources": [
+    { "name": "A", "files": "data/a*.jsonl" },
+    { "name": "B", "files": "data/b.jsonl" },
+    { "name": "C", "files": "data/c.jsonl" },
+    { "name": "A+B", "union": ["A", "B"] }
+  ]
+}
+`;
+
+type Json = Record<string, unknown>;
+
+/** Numbers within 1e-9 relative, everything else equal; `at` names the place of a difference. */
+function same(got: unknown, want: unknown, at: string): void {
+  if (typeof want === 'number' && typeof got === 'number') {
+    assert.ok(got === want || Math.abs(got - want) <= 1e-9 * Math.max(Math.abs(want), 1e-300), `${at}: ${got} vs ${want}`);
+    return;
+  }
+  if (want === null || typeof want !== 'object') { assert.equal(got, want, at); return; }
+  assert.ok(got !== null && typeof got === 'object', `${at}: ${JSON.stringify(got)} vs an object`);
+  if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got) && got.length === want.length, `${at}: length ${(got as unknown[]).length} vs ${want.length}`);
+    want.forEach((w, k) => same((got as unknown[])[k], w, `${at}[${k}]`));
+    return;
+  }
+  assert.deepEqual(Object.keys(got as Json).sort(), Object.keys(want as Json).sort(), `${at}: keys`);
+  for (const k of Object.keys(want as Json)) same((got as Json)[k], (want as Json)[k], `${at}.${k}`);
+}
+
+/** What a result is: sources, every triple, the pairs' agreement — not who wrote it or when. */
+function essence(report: Json): Json {
+  const { sources, triples, agreement, residualScale, scope } = report;
+  return { sources, triples, agreement, residualScale, scope };
+}
+
+describe('invariant 10: the server after edits equals a fresh run', () => {
+  const clients: TestClient[] = [];
+  after(() => Promise.all(clients.map((c) => c.stop())));
+
+  test('a seeded sequence of 14 edits', async () => {
+    const dir = tempDir('equivalence');
+    mkdirSync(join(dir, 'data'));
+    const files: Record<string, string[]> = {
+      'data/a1.jsonl': syntheticLines('A', 24, 'hard', 41, 12),
+      'data/a2.jsonl': syntheticLines('A', 18, 'easy', 42, 12),
+      'data/b.jsonl': syntheticLines('B', 30, 'hard', 43, 12),
+      'data/c.jsonl': syntheticLines('C', 30, 'easy', 44, 12),
+    };
+    for (const [f, lines] of Object.entries(files)) writeFileSync(join(dir, f), lines.join('\n') + '\n');
+    let config = CONFIG(16);
+    writeFileSync(join(dir, 'eci.config.jsonc'), config);
+    const client = await TestClient.start({ folder: dir, cacheDir: tempDir('cache'), settings: { run: 'manual' } });
+    clients.push(client);
+    const configPath = join(dir, 'eci.config.jsonc');
+    client.open(configPath, config, 'jsonc');
+    const open = new Set<string>();
+    for (const f of ['data/a1.jsonl', 'data/b.jsonl']) { client.open(join(dir, f), readFileSync(join(dir, f), 'utf8')); open.add(f); }
+    const rng = new Rng(10, 'equivalence');
+    const pick = <T>(xs: T[]) => xs[rng.nextBelow(xs.length)];
+    const textOf = (f: string) => (open.has(f) ? client.text(join(dir, f)) : readFileSync(join(dir, f), 'utf8'));
+    let extra = 0;
+
+    const step = async (what: string) => {
+      const done = client.waitForResults(undefined, 60_000);
+      await client.request<{ scopes: string[] }>('eci/score', {});
+      const [scope] = (await done).scopes;
+      await client.settled(scope, 60_000);
+      const exported = await client.request<{ content: string }>('eci/exportReport', { scope, format: 'json', triples: true });
+      // The fresh run: the same final texts in a new folder, read by the CLI.
+      const fresh = mkdtempSync(join(tmpdir(), 'eci-fresh-'));
+      mkdirSync(join(fresh, 'data'));
+      writeFileSync(join(fresh, 'eci.config.jsonc'), client.text(configPath));
+      for (const f of Object.keys(files)) writeFileSync(join(fresh, f), textOf(f));
+      const run = await cli([join(fresh, 'eci.config.jsonc')], fresh);
+      assert.equal(run.code, 0, `${what}: the fresh run failed: ${run.stderr}`);
+      same(essence(JSON.parse(exported.content) as Json), essence(run.report as unknown as Json), what);
+      rmSync(fresh, { recursive: true, force: true });
+    };
+
+    await step('start');
+    const ops = ['change', 'rare-word', 'insert', 'delete', 'new-file', 'config', 'change-closed'];
+    for (let k = 0; k < 13; k++) {
+      const op = k === 0 ? 'rare-word' : pick(ops);
+      const f = pick([...open]);
+      const path = join(dir, f);
+      const lines = client.text(path).split('\n');
+      const at = rng.nextBelow(lines.length - 1);
+      const fresh = syntheticLines(f.includes('b') ? 'B' : 'A', 1, rng.nextBelow(2) ? 'hard' : 'easy', 100 + k, 12)[0];
+      if (op === 'change' || op === 'rare-word') {
+        const rec = JSON.parse(fresh);
+        if (op === 'rare-word') rec.negative = `${rec.negative} zyzzyva${k}`; // a word no passage had: every IDF moves
+        client.edit(path, { start: { line: at, character: 0 }, end: { line: at, character: lines[at].length } }, JSON.stringify(rec));
+      } else if (op === 'insert') {
+        client.edit(path, { start: { line: at, character: 0 }, end: { line: at, character: 0 } }, fresh + '\n');
+      } else if (op === 'delete') {
+        client.edit(path, { start: { line: at, character: 0 }, end: { line: at + 1, character: 0 } }, '');
+      } else if (op === 'new-file') {
+        const name = `data/a-extra${extra++}.jsonl`;
+        files[name] = syntheticLines('A', 6, 'hard', 200 + k, 12);
+        writeFileSync(join(dir, name), files[name].join('\n') + '\n');
+        client.watched(join(dir, name), 1);
+      } else if (op === 'change-closed') {
+        // Another program rewrites a file that is not open.
+        const c = join(dir, 'data/c.jsonl');
+        const cl = readFileSync(c, 'utf8').split('\n');
+        cl[rng.nextBelow(cl.length - 1)] = syntheticLines('C', 1, 'hard', 300 + k, 12)[0];
+        writeFileSync(c, cl.join('\n'));
+        client.watched(c, 2);
+      } else {
+        config = CONFIG(8 + rng.nextBelow(20));
+        client.replaceAll(configPath, config);
+      }
+      await step(`step ${k + 1} (${op} in ${f})`);
+    }
+  });
+});
