@@ -269,6 +269,12 @@ export class RunManager {
       return;
     }
     const result = outcome.result;
+    // The scope was removed (its config deleted) or the run superseded while the worker finished it.
+    if (!this.scopes.has(scope) || controller.signal.aborted) {
+      this.deps.store.dropProvisional(scope);
+      if (this.scopes.has(scope)) this.setState(scope, { state: 'idle' });
+      return;
+    }
     const read = this.versionsRead(def, versions, result);
     const stale = this.changedSince(read);
     if (stale) {
