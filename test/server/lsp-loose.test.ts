@@ -140,7 +140,7 @@ describe('loose triple files (no config, precomputed vectors)', () => {
   test('eci/exportReport: JSON (spec §6), Markdown and CSV', async () => {
     const json = await client.request<{ content: string }>('eci/exportReport', { scope: 'workspace', format: 'json', triples: true });
     const report = JSON.parse(json.content);
-    assert.equal(report.schemaVersion, 1);
+    assert.equal(report.schemaVersion, 2);
     assert.equal(report.sources.length, 3);
     assert.equal(report.triples.length, 40 + 40 + MIXED.lines + 1);
     const md = await client.request<{ content: string }>('eci/exportReport', { scope: 'workspace', format: 'markdown', triples: false });
