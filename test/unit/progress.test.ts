@@ -28,3 +28,18 @@ test('not a terminal: nothing is written', () => {
   bar.done();
   assert.equal(f.text(), '');
 });
+
+test('the ranking of the samples shows under the bar and is cleared at the end', () => {
+  const f = fakeStream(true);
+  const bar = progressBar(f.stream);
+  assert.equal(bar.showsRanking, true);
+  bar.update({ phase: 'embed', done: 10, total: 1000 });
+  bar.ranking(['ranking of the sampled triples (sample scope; every triple follows):', '  plain: 1. BM25 7.912  2. Dense 7.401']);
+  const shown = f.text();
+  assert.match(shown, /\n\x1b\[2Kranking of the sampled triples/);
+  assert.match(shown, /\n\x1b\[2K {2}plain: 1\. BM25 7\.912 {2}2\. Dense 7\.401\x1b\[2A\r$/, 'the cursor goes back to the bar line');
+  bar.update({ phase: 'embed', done: 900, total: 1000 });
+  bar.done();
+  assert.ok(f.text().endsWith('\n\x1b[2K\n\x1b[2K\x1b[2A\r\r' + ' '.repeat(119) + '\r'), 'both ranking lines are cleared, then the bar');
+  assert.equal(progressBar(fakeStream(false).stream).showsRanking, false);
+});

@@ -21,7 +21,11 @@ Output:
       --triples                      include every triple in the JSON report
   -o, --out FILE                     write the report to FILE instead of stdout
       --fail-on error|warning        exit 1 when findings at that level exist
-  -q, --quiet                        no progress bar
+  -q, --quiet                        no progress bar (on a terminal it shows the ranking of the
+                                     samples while the rest of the triples are embedded)
+      --sample-only                  embed and score only the sampled triples (N per source):
+                                     a ranking of a huge dataset in minutes; the report's scope
+                                     is "sample" and findings cover sampled triples only
 
 Settings (override the config; spec defaults otherwise):
       --temperature N   --lambda N   --sample-size N   --seed N
@@ -48,6 +52,8 @@ export interface CliArgs {
   out?: string;
   failOn?: 'error' | 'warning';
   quiet: boolean;
+  /** --sample-only: embed and score the sampled triples only (a report of scope "sample"). */
+  sampleOnly: boolean;
   overrides: Record<string, number | string | string[]>;
   encoder: {
     kind?: string;
@@ -97,7 +103,7 @@ export function parseCli(argv: string[]): CliArgs {
         stdio: { type: 'boolean' },
         config: { type: 'string', short: 'c' }, format: { type: 'string', short: 'f' },
         triples: { type: 'boolean' }, out: { type: 'string', short: 'o' },
-        'fail-on': { type: 'string' }, quiet: { type: 'boolean', short: 'q' },
+        'fail-on': { type: 'string' }, quiet: { type: 'boolean', short: 'q' }, 'sample-only': { type: 'boolean' },
         temperature: { type: 'string' }, lambda: { type: 'string' }, 'sample-size': { type: 'string' },
         seed: { type: 'string' }, resamples: { type: 'string' }, 'lexical-floor': { type: 'string' }, tokenizer: { type: 'string' },
         'idf-corpus': { type: 'string', multiple: true },
@@ -105,8 +111,8 @@ export function parseCli(argv: string[]): CliArgs {
         'passage-prefix': { type: 'string' }, 'max-length': { type: 'string' }, 'batch-size': { type: 'string' },
         quantized: { type: 'boolean' }, threads: { type: 'string' },
         'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' },
-        api: { type: 'string' }, model: { type: 'string' }, 'api-key-env': { type: 'string' }, concurrency: { type: 'string' },
         corpus: { type: 'string' }, queries: { type: 'string' }, qrels: { type: 'string' },
+        api: { type: 'string' }, model: { type: 'string' }, 'api-key-env': { type: 'string' }, concurrency: { type: 'string' },
       },
     });
   } catch (err) {
@@ -144,6 +150,7 @@ export function parseCli(argv: string[]): CliArgs {
     out: v.out,
     failOn: oneOf('fail-on', v['fail-on'], ['error', 'warning'] as const),
     quiet: !!v.quiet,
+    sampleOnly: !!v['sample-only'],
     overrides,
     encoder: {
       kind: v.encoder,

@@ -16,7 +16,17 @@ import { EncoderError } from '../encoder/protocol';
 import { serveProcess } from '../server';
 import { parseCli, UsageError, USAGE, type CliArgs } from './args';
 import { chunkWriter } from './output';
-import { progressBar } from './progress';
+import { progressBar, quietBar } from './progress';
+
+/** The ranking of the samples, a few lines under the progress bar while the rest are embedded. */
+function provisionalLines(r: AnalysisResult): string[] {
+  const out = ['ranking of the sampled triples (sample scope; every triple follows):'];
+  for (const group of ['plain', 'hybrid'] as const) {
+    const members = orderSources(r.sources.filter((s) => s.group === group));
+    if (members.length > 0) out.push(`  ${group}: ${members.map((s) => `${s.rank}. ${s.name} ${s.eci.toFixed(3)}`).join('  ')}`);
+  }
+  return out;
+}
 
 export interface Io {
   stdout: NodeJS.WritableStream;
@@ -112,7 +122,7 @@ async function score(args: CliArgs, io: Io): Promise<number> {
     cacheDir: args.noCache ? null : args.cacheDir ? resolve(io.cwd, args.cacheDir) : config?.cacheDir ? resolve(dirname(configPath!), config.cacheDir) : undefined,
     onWarning: (m) => io.stderr.write(`eci-sem: warning: ${m}\n`),
   };
-  const bar = args.quiet ? { update() {}, done() {} } : progressBar(io.stderr);
+  const bar = args.quiet ? quietBar : progressBar(io.stderr);
   let result: AnalysisResult;
   try {
     result = await analyze({
@@ -121,6 +131,9 @@ async function score(args: CliArgs, io: Io): Promise<number> {
       encoder: encoderChoice(encoderOptions),
       idfCorpus: settings.idfCorpus?.map((path) => ({ path, lines: fileLineSource(path) })) ?? null,
       onProgress: (p) => bar.update(p),
+      ...(args.sampleOnly ? { scope: 'sample' as const } : {}),
+      // On a terminal the ranking of the samples shows under the bar while the rest are embedded.
+      ...(!args.sampleOnly && bar.showsRanking ? { onProvisional: (r: AnalysisResult) => bar.ranking(provisionalLines(r)) } : {}),
     });
   } finally {
     bar.done();
@@ -151,7 +164,7 @@ async function writeReport(args: CliArgs, io: Io, result: AnalysisResult): Promi
     } else {
       const unsafe = new Map(result.sources.map((s) => [s.name, s.unsafe]));
       const sources = orderSources(result.sources).map(reportSource);
-      const input = { sources: sources.map((s) => ({ ...s, unsafe: unsafe.get(s.name) ?? 0 })), settings: { ...result.settings, encoder: result.encoder }, residualScale: result.residualScale, problems: result.problems, skippedLines: result.skippedLines };
+      const input = { sources: sources.map((s) => ({ ...s, unsafe: unsafe.get(s.name) ?? 0 })), settings: { ...result.settings, encoder: result.encoder }, residualScale: result.residualScale, problems: result.problems, skippedLines: result.skippedLines, scope: result.scope };
       await out.write(args.format === 'markdown' ? renderMarkdown(input) : renderTable(input));
     }
     await out.close();

@@ -1,17 +1,45 @@
-/** A one-line progress bar on stderr, shown only on a TTY. */
+/**
+ * A one-line progress bar on stderr, shown only on a TTY; under it, once the sampled
+ * triples are measured, the provisional ranking (a few lines), until the run ends.
+ */
 import type { Progress } from '../analysis/analyze';
 
-export function progressBar(stream: NodeJS.WriteStream): { update(p: Progress): void; done(): void } {
-  if (!stream.isTTY) return { update() {}, done() {} };
+export interface Bar {
+  update(p: Progress): void;
+  /** Lines shown under the bar until `done` (the ranking of the samples). */
+  ranking(lines: string[]): void;
+  /** Whether `ranking` shows anything (a terminal). */
+  readonly showsRanking: boolean;
+  done(): void;
+}
+
+export const quietBar: Bar = { update() {}, ranking() {}, showsRanking: false, done() {} };
+
+export function progressBar(stream: NodeJS.WriteStream): Bar {
+  if (!stream.isTTY) return quietBar;
   let started = 0;
   let last = 0;
   let shown = false;
+  /** Lines printed under the bar (the cursor stays on the bar's line). */
+  let below: string[] = [];
   const width = () => Math.max(20, (stream.columns ?? 80) - 1);
   const write = (text: string) => {
     stream.write(`\r${text.slice(0, width()).padEnd(width())}`);
     shown = true;
   };
+  const clearBelow = () => {
+    if (below.length === 0) return;
+    // Down one line at a time, clearing each, then back up to the bar.
+    stream.write(`${'\n\x1b[2K'.repeat(below.length)}\x1b[${below.length}A\r`);
+    below = [];
+  };
   return {
+    showsRanking: true,
+    ranking(lines) {
+      clearBelow();
+      below = lines.map((l) => l.slice(0, width()));
+      stream.write(`${below.map((l) => `\n\x1b[2K${l}`).join('')}\x1b[${below.length}A\r`);
+    },
     update(p) {
       const now = Date.now();
       if (now - last < 100 && p.done !== p.total) return;
@@ -29,6 +57,7 @@ export function progressBar(stream: NodeJS.WriteStream): { update(p: Progress): 
       write(`embedding ${bar} ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')} triples${texts} · ${Math.round(rate)}/s · ETA ${eta}s`);
     },
     done() {
+      clearBelow();
       if (shown) stream.write(`\r${' '.repeat(width())}\r`);
     },
   };

@@ -17,7 +17,12 @@ export interface RenderInput {
   residualScale: number;
   problems: readonly Problem[];
   skippedLines: number;
+  /** "sample": only the sampled triples were measured (spec §3.2); the table says so. */
+  scope?: 'all' | 'sample';
 }
+
+/** The line that names a sample-scope result wherever it is printed. */
+export const SAMPLE_SCOPE_NOTE = 'scope: sample — only the sampled triples were embedded and scored; m, the means and the findings cover those triples only';
 
 /** Per-triple findings, in table order, with their short names. */
 const SHORT: Record<string, string> = Object.fromEntries(TRIPLE_FINDINGS.map((id) => [id, FINDING_LABELS[id]]));
@@ -105,7 +110,7 @@ function stableLegend(input: RenderInput): string {
 
 export function renderTable(input: RenderInput): string {
   const ordered = orderSources(input.sources);
-  const out: string[] = ['ECI_sem ranking of negative sources', headline(input), ''];
+  const out: string[] = ['ECI_sem ranking of negative sources', headline(input), ...(input.scope === 'sample' ? [SAMPLE_SCOPE_NOTE] : []), ''];
   for (const group of ['plain', 'hybrid'] as const) {
     const members = ordered.filter((s) => s.group === group);
     if (members.length === 0) continue;
@@ -127,7 +132,7 @@ export function renderTable(input: RenderInput): string {
 export function renderMarkdown(input: RenderInput): string {
   const ordered = orderSources(input.sources);
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  const out: string[] = ['# ECI_sem ranking of negative sources', '', headline(input), ''];
+  const out: string[] = ['# ECI_sem ranking of negative sources', '', headline(input), ...(input.scope === 'sample' ? ['', `_${SAMPLE_SCOPE_NOTE}_`] : []), ''];
   for (const group of ['plain', 'hybrid'] as const) {
     const members = ordered.filter((s) => s.group === group);
     if (members.length === 0) continue;

@@ -60,7 +60,7 @@ export async function exportReport(r: ScopeResult, format: 'json' | 'markdown' |
     return renderMarkdown({
       sources: sources.map((s) => ({ ...s, unsafe: unsafe.get(s.name) ?? 0 })),
       settings: { ...r.wire.settings, encoder: r.wire.encoder }, residualScale: r.wire.residualScale,
-      problems: r.wire.problems, skippedLines: r.wire.skippedLines,
+      problems: r.wire.problems, skippedLines: r.wire.skippedLines, scope: r.wire.resultScope,
     });
   }
   const header = reportHeader({
