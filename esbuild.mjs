@@ -29,7 +29,7 @@ const entries = [
   { entryPoints: ['server/src/encoder/worker.ts'], outfile: 'dist/encoderWorker.js' },
   // The language server and its analysis worker (which starts encoderWorker.js next to it).
   { entryPoints: ['server/src/main.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['server/src/analysis/analysisWorker.ts'], outfile: 'dist/analysisWorker.js' },
+  { entryPoints: ['server/src/live/analysisWorker.ts'], outfile: 'dist/analysisWorker.js' },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js' },
   // The ranking webview runs in a browser sandbox: no Node banner, no import.meta shim.
   {

@@ -11,10 +11,10 @@
  */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { analyze } from '../server/src/analysis/analyze';
-import { encoderChoice } from '../server/src/analysis/encoderSetup';
-import { packageVersion } from '../server/src/analysis/paths';
-import { planFromConfig, planFromFiles } from '../server/src/analysis/plan';
+import { analyze } from '../server/src/pipeline/analyze';
+import { encoderChoice } from '../server/src/pipeline/encoderSetup';
+import { packageVersion } from '../server/src/pipeline/paths';
+import { planFromConfig, planFromFiles } from '../server/src/pipeline/plan';
 import { parseConfig } from '../server/src/core/config';
 import { reportAgreement, reportHeader, reportJsonChunks } from '../server/src/core/report';
 import { defaultSettings } from '../server/src/core/settings';

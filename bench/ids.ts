@@ -14,8 +14,8 @@
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { planFromFiles } from '../server/src/analysis/plan';
-import { scan } from '../server/src/analysis/scan';
+import { planFromFiles } from '../server/src/pipeline/plan';
+import { scan } from '../server/src/pipeline/scan';
 import { wordTerms } from '../server/src/core/lexical';
 import { args, ensureOut, load1, log, machine, record, round, runNode, ROOT } from './common';
 

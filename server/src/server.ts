@@ -14,8 +14,8 @@ import {
 import {
   CancelRequest, ExportCuratedRequest, ExportReportRequest, RankingRequest, ScoreRequest, WeakestTriplesRequest, type InitOptions,
 } from '../../shared/protocol';
-import { packageVersion } from './analysis/paths';
-import { WORKSPACE_SCOPE } from './analysis/runManager';
+import { packageVersion } from './pipeline/paths';
+import { WORKSPACE_SCOPE } from './live/runManager';
 import { detectFormat } from './core/formats';
 import { codeActions, isOurFinding, quarantinePath } from './handlers/codeActions';
 import { configLenses, fileLenses, pendingFileLens } from './handlers/codeLens';

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
+import { main } from '../../server/src/cli/main';
 import { intactCacheFile } from '../helpers/encoderFaults';
 import { cli } from '../helpers/httpRuns';
 import { ROOT } from '../helpers/lspClient';
@@ -59,8 +61,6 @@ test('--sample-only embeds the samples alone and reports scope "sample"', async 
 
 test('the table names the sample scope', async () => {
   const dir = examples();
-  const { main } = await import('../../server/src/cli/main');
-  const { PassThrough } = await import('node:stream');
   const run = async (extra: string[]) => {
     const out = new PassThrough();
     let text = '';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { hash } from 'node:crypto';
 import { test } from 'node:test';
-import { DigestSet } from '../../server/src/analysis/scan';
+import { DigestSet } from '../../server/src/pipeline/scan';
 
 test('DigestSet: membership by text digest, through many resizes', () => {
   const set = new DigestSet();

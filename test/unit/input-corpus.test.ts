@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { TextStore } from '../../server/src/analysis/input/corpus';
+import { TextStore } from '../../server/src/pipeline/input/corpus';
 import type { Problem } from '../../server/src/core/types';
 
 const dir = mkdtempSync(join(tmpdir(), 'eci-corpus-'));

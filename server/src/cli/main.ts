@@ -1,11 +1,12 @@
 /** The command-line face of the engine: `eci-sem score …`. */
 import { createWriteStream, readFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
-import { analyze, AnalysisError, type AnalysisResult } from '../analysis/analyze';
-import { encoderChoice, type EncoderOptions } from '../analysis/encoderSetup';
-import { fileLineSource } from '../analysis/lines';
-import { packageVersion } from '../analysis/paths';
-import { planFromConfig, planFromFiles, type Plan } from '../analysis/plan';
+import { analyze, type AnalysisResult } from '../pipeline/analyze';
+import { AnalysisError } from '../pipeline/errors';
+import { encoderChoice, type EncoderOptions } from '../pipeline/encoderSetup';
+import { fileLineSource } from '../pipeline/lines';
+import { packageVersion } from '../pipeline/paths';
+import { planFromConfig, planFromFiles, type Plan } from '../pipeline/plan';
 import { applySettingOverrides, parseConfig, SettingError, type EciConfig } from '../core/config';
 import { severityOf } from '../core/findings';
 import { renderMarkdown, renderTable } from '../core/render';

@@ -2,7 +2,7 @@
  * A one-line progress bar on stderr, shown only on a TTY; under it, once the sampled
  * triples are measured, the provisional ranking (a few lines), until the run ends.
  */
-import type { Progress } from '../analysis/analyze';
+import type { Progress } from '../pipeline/analyze';
 
 export interface Bar {
   update(p: Progress): void;

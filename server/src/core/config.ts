@@ -15,81 +15,13 @@ import {
 } from './config/rules';
 import { readHttpEncoder } from './config/httpEncoder';
 import { readSources } from './config/sources';
-import { readDataFiles, type DataFilesConfig } from './config/data';
+import { readDataFiles } from './config/data';
 
 export { applySettingOverrides, didYouMean, formatPath, SettingError, settingRanges, type NumericSetting, type SettingOverrides } from './config/rules';
 export type { ConfigPath };
+export type { ConfigProblem, EciConfig, EncoderConfig, ParsedConfig, SourceConfig } from './config/types';
+import type { EciConfig, EncoderConfig, ParsedConfig } from './config/types';
 
-
-export interface ConfigProblem {
-  path: ConfigPath;
-  /** UTF-16 offset and length in the text given to parseConfig. */
-  offset: number;
-  length: number;
-  /** 1-based. */
-  line: number;
-  column: number;
-  /** Starts with the JSON path, e.g. `sources[2].union[0]: unknown source "LLM2"`. */
-  message: string;
-  severity: 'error' | 'warning';
-}
-
-export interface SourceConfig {
-  name: string;
-  /** Files or globs as written (relative to the config; the caller resolves them). Empty for a union. */
-  files: string[];
-  /** For grouped negatives: use only this key of the `neg` object. */
-  key?: string;
-  /** A hybrid source: the per-query union of these sources' negatives. */
-  union?: string[];
-  /** Only the first k negatives of each query, in file order. */
-  negativesPerQuery?: number;
-  /** Offset of the name's string literal. */
-  nameOffset: number;
-  /** Offset and length of the source object. */
-  offset: number;
-  length: number;
-}
-
-export interface EncoderConfig {
-  kind: 'default' | 'onnx' | 'precomputed' | 'http';
-  path?: string;
-  pooling?: 'mean' | 'cls' | 'none';
-  queryPrefix: string;
-  passagePrefix: string;
-  maxLength?: number;
-  batchSize: number;
-  quantized: boolean;
-  /** kind "http" (an embedding server): see config/httpEncoder.ts. */
-  api?: 'openai' | 'tei';
-  url?: string[];
-  model?: string;
-  revision?: string;
-  apiKeyEnv?: string;
-  concurrency?: number;
-  timeoutMs?: number;
-  maxRetries?: number;
-  truncate?: boolean;
-  /** kinds "onnx"/"default": ONNX Runtime execution providers, in order of preference. */
-  executionProviders?: string[];
-  /** Offset and length of the `encoder` object (0, 0 when absent). */
-  offset: number;
-  length: number;
-}
-
-export interface EciConfig {
-  sources: SourceConfig[];
-  encoder: EncoderConfig;
-  settings: Settings;
-  cacheDir?: string;
-  /** Corpus, queries, qrels and embeddings that id-based triples refer to. */
-  data?: DataFilesConfig;
-}
-
-export interface ParsedConfig {
-  config: EciConfig | null;
-  problems: ConfigProblem[];
-}
 
 // ---------------------------------------------------------------- setting rules (shared with CLI overrides)
 

@@ -7,7 +7,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { CodeActionKind, type CodeAction, type Diagnostic, type Range, type TextDocumentEdit, type TextEdit, type WorkspaceEdit } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { ScopeResult } from '../analysis/results';
+import type { ScopeResult } from '../live/state/results';
 import { detectFormat, parseTripleLine } from '../core/formats';
 import { TRIPLE_FINDINGS } from '../core/types';
 import { SOURCE } from './diagnostics';

@@ -4,7 +4,7 @@
  * out. Pure: results, an optional line reader and settings in, LSP types out.
  */
 import { DiagnosticSeverity, type CancellationToken, type Diagnostic, type Range } from 'vscode-languageserver';
-import type { ScopeResult } from '../analysis/results';
+import type { ScopeResult } from '../live/state/results';
 import { severityOf } from '../core/findings';
 import { TRIPLE_FINDINGS, type Problem, type Severity, type TripleFindingId } from '../core/types';
 import { negativeSpans } from './lineRanges';

@@ -6,7 +6,7 @@
 import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseTripleLine } from '../core/formats';
-import type { WireUnit } from '../analysis/wire';
+import type { WireUnit } from '../live/wire';
 
 export interface Span { start: number; end: number }
 

@@ -4,7 +4,7 @@
  * without opening a report.
  */
 import type { SourceCard } from '../../../shared/protocol';
-import type { TripleInfo } from '../analysis/results';
+import type { TripleInfo } from '../live/state/results';
 import type { Settings } from '../core/settings';
 import type { SourceFindingId, TripleFindingId } from '../core/types';
 

@@ -6,8 +6,8 @@
  */
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ResultStore } from '../analysis/results';
-import { WORKSPACE_SCOPE, type RunManager, type ScopeDef } from '../analysis/runManager';
+import type { ResultStore } from '../live/state/results';
+import { WORKSPACE_SCOPE, type RunManager, type ScopeDef } from '../live/runManager';
 import { findConfigs, findLooseTripleFiles, isConfigPath, isQuarantine, isWithin, looseSourceNames } from './discovery';
 
 export function configScopeId(configPath: string): string {

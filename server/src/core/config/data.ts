@@ -5,17 +5,7 @@
 import type { Prop } from './reader';
 import { Reader } from './reader';
 import { kindOf } from './rules';
-
-export interface DataFilesConfig {
-  /** Passages by id: MS MARCO `id<TAB>text` TSV or BEIR `corpus.jsonl` (`_id`, `title`, `text`). */
-  corpus?: string;
-  /** Queries by id, in the same layouts. */
-  queries?: string;
-  /** Positives by query: BEIR `query-id corpus-id score` TSV or TREC `qid 0 pid rel`. */
-  qrels?: string;
-  /** `.npy` matrices whose rows are aligned with the corpus and queries files. */
-  embeddings?: { corpus?: string; queries?: string };
-}
+import type { DataFilesConfig } from './types';
 
 export const DATA_KEYS = ['corpus', 'queries', 'qrels', 'embeddings'];
 export const EMBEDDING_KEYS = ['corpus', 'queries'];

@@ -5,7 +5,7 @@
  * echoed in any message, in case it is a key after all).
  */
 import type { Node } from 'jsonc-parser';
-import type { EncoderConfig } from '../config';
+import type { EncoderConfig } from './types';
 import { Reader } from './reader';
 import { HTTP_ENCODER_KEYS, kindOf } from './rules';
 

@@ -3,7 +3,7 @@
  * JSON paths and 1-based line/columns.
  */
 import type { Node } from 'jsonc-parser';
-import type { ConfigProblem } from '../config';
+import type { ConfigProblem } from './types';
 import { checkNumber, didYouMean, formatPath, kindOf, type ConfigPath, type NumberRule } from './rules';
 
 // ---------------------------------------------------------------- the reader

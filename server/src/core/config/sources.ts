@@ -1,6 +1,6 @@
 /** The `sources` list of the config: file sources, hybrids (`union`), and their cross-checks. */
 import type { Node } from 'jsonc-parser';
-import type { SourceConfig } from '../config';
+import type { SourceConfig } from './types';
 import { Reader, type Prop } from './reader';
 import { didYouMean, kindOf, SOURCE_KEYS, type ConfigPath } from './rules';
 

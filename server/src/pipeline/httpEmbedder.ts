@@ -12,7 +12,7 @@ import { urlProblem } from '../core/config/httpEncoder';
 import { EmbeddingCache } from '../encoder/cache';
 import { CachedEncoder, DEFAULT_CHUNK_SIZE } from '../encoder/cachedEncoder';
 import { HTTP_DEFAULTS, HttpEncoder, httpFingerprint, type HttpEncoderSpec } from '../encoder/http';
-import { AnalysisError } from './analyze';
+import { AnalysisError } from './errors';
 import type { Embedder, EncoderInfo } from './embedder';
 
 export interface HttpFlags {

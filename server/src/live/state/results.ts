@@ -6,11 +6,11 @@
  * each unit's contiguous range, so nothing per triple is allocated.
  */
 import { pathToFileURL } from 'node:url';
-import type { RankingSnapshot, SourceCard } from '../../../shared/protocol';
-import { evaluateTriple, type TripleEvaluation, type TripleScalars } from '../core/aggregate';
-import { TRIPLE_FINDINGS, type TripleFindingId } from '../core/types';
-import { FLAG_TEXT_DUPLICATE, FLAG_UNMEASURED } from './tripleTable';
-import type { WireResult, WireSource, WireStability, WireUnit } from './wire';
+import type { RankingSnapshot, SourceCard } from '../../../../shared/protocol';
+import { evaluateTriple, type TripleEvaluation, type TripleScalars } from '../../core/aggregate';
+import { TRIPLE_FINDINGS, type TripleFindingId } from '../../core/types';
+import { FLAG_TEXT_DUPLICATE, FLAG_UNMEASURED } from '../../pipeline/tripleTable';
+import type { WireResult, WireSource, WireStability, WireUnit } from '../wire';
 
 export interface TripleInfo extends TripleEvaluation {
   index: number;

@@ -6,7 +6,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { transferables, type HostToWorker, type WorkerToHost } from './wire';
-import { EmbedderKeeper, runInWorker, StageError } from './workerRun';
+import { EmbedderKeeper } from './state/embedderKeeper';
+import { StageError } from './stageError';
+import { runInWorker } from './workerRun';
 
 const port = parentPort;
 if (!port) throw new Error('the analysis worker must run in a worker_threads Worker');

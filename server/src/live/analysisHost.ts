@@ -6,7 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { bundleOrSource, type WorkerEntry } from '../workerEntry';
-import type { Progress } from './analyze';
+import type { Progress } from '../pipeline/analyze';
 import type { FailureStage, HostToWorker, RunNote, RunSpec, WireResult, WireStability, WorkerToHost } from './wire';
 
 export type RunOutcome =

@@ -9,7 +9,7 @@ import { jaccardOf, normalizeForDuplicate, overlapOf, wordTerms, type IdfTable, 
 import { BoundedMemo } from '../core/memo';
 import type { RawTriple } from '../core/types';
 import { EncoderError } from '../encoder/protocol';
-import { AnalysisError } from './analyze';
+import { AnalysisError, AnalysisInputChanged } from './errors';
 import type { Embedder } from './embedder';
 import type { Plan } from './plan';
 import { sourceOf } from './scan';
@@ -31,7 +31,6 @@ export interface MeasureOptions {
   onTriples?: (done: number) => void;
 }
 
-export class AnalysisInputChanged extends Error {}
 
 /** Codes of a model that cannot load; with a lazily started encoder they surface at the first miss. */
 const LOAD_FAILURES = new Set(['missing-file', 'bad-config', 'unfeedable-input', 'bad-output', 'vocab-mismatch', 'model-load']);

@@ -10,9 +10,9 @@ import type { Settings } from '../core/settings';
 import type { EncoderEndpointSetting } from '../../../shared/endpoint';
 import type { Agreement, SourceStability } from '../core/stability';
 import type { Problem } from '../core/types';
-import type { EncoderInfo } from './embedder';
-import type { Progress } from './analyze';
-import type { SourceDef } from './plan';
+import type { EncoderInfo } from '../pipeline/embedder';
+import type { Progress } from '../pipeline/analyze';
+import type { SourceDef } from '../pipeline/plan';
 
 /** What one run reads: a config (by path, with its text as the editor holds it) or loose triple files. */
 export type RunInput =

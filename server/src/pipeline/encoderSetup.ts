@@ -12,7 +12,7 @@ import { EncoderClient } from '../encoder/client';
 import { notAFolder } from '../encoder/modelFolder';
 import { EncoderTokenizer } from '../encoder/tokenizer';
 import type { Embedder, EncoderChoice, EncoderInfo } from './embedder';
-import { AnalysisError } from './analyze';
+import { AnalysisError } from './errors';
 import { httpSpec, loadHttpEmbedder, wantsHttp, type HttpFlags } from './httpEmbedder';
 import { defaultCacheDir, defaultModelDir } from './paths';
 

@@ -12,6 +12,7 @@ import type { Problem } from '../core/types';
 import type { Embedder, EncoderChoice, EncoderInfo } from './embedder';
 import { readIdfCorpus } from './idfCorpus';
 import type { LineSource } from './lines';
+import { AnalysisError } from './errors';
 import { measure } from './measure';
 import type { Plan, ReadUnit, SourceDef } from './plan';
 import { scan } from './scan';
@@ -73,14 +74,6 @@ export interface AnalysisResult {
   stability?: StabilityResult;
   /** With `stability: 'deferred'`: computes the check, attaches it to `sources` and sets `stability`. */
   pendingStability?: PendingStability;
-}
-
-/** A run that cannot go on, with a message for the user; `stage` says what to point at (e.g. the config's encoder key). */
-export class AnalysisError extends Error {
-  constructor(message: string, readonly stage: 'encoder' | 'settings' = 'settings') {
-    super(message);
-    this.name = 'AnalysisError';
-  }
 }
 
 export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {

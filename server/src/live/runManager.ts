@@ -9,9 +9,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { WorkDoneProgressServerReporter } from 'vscode-languageserver';
 import type { ClientSettings, RunState } from '../../../shared/protocol';
-import type { Progress } from './analyze';
+import type { Progress } from '../pipeline/analyze';
 import type { AnalysisHost } from './analysisHost';
-import { ScopeResult, type ResultStore } from './results';
+import { ScopeResult, type ResultStore } from './state/results';
 import type { FailureStage, RunInput, RunSpec } from './wire';
 
 export type ScopeDef =
