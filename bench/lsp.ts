@@ -70,6 +70,10 @@ async function main(): Promise<void> {
     const tag = `${s.state}${s.phase ? `/${s.phase}` : ''}`;
     if (seen[seen.length - 1] !== tag) seen.push(tag);
   });
+  // A full result: eci/resultsChanged without `provisional` (the sample-scope ranking of a run
+  // still measuring) or `stability` (the half-sample check of results already announced).
+  let fullResults = 0;
+  conn.onNotification('eci/resultsChanged', (p: { provisional?: true; stability?: true }) => { if (!p.provisional && !p.stability) fullResults++; });
   conn.onNotification(() => undefined);
   conn.listen();
   /** A request that fails when the server process ends instead of hanging. */
@@ -102,13 +106,13 @@ async function main(): Promise<void> {
   const at = Math.floor(lines / 2);
   const rec = JSON.parse(docLines[at]) as { negative: string };
   rec.negative += ' revised in the editor';
-  const doneBefore = doneCount;
+  const resultsBefore = fullResults;
   const e0 = performance.now();
   await conn.sendNotification('textDocument/didChange', {
     textDocument: { uri, version: 2 },
     contentChanges: [{ range: { start: { line: at, character: 0 }, end: { line: at, character: docLines[at].length } }, text: JSON.stringify(rec) }],
   });
-  const edited = await waitFor(() => doneCount > doneBefore, 300_000);
+  const edited = await waitFor(() => fullResults > resultsBefore, 300_000);
   const editS = (performance.now() - e0) / 1000;
   const editRunS = edited && state.seconds !== undefined ? round(state.seconds) : null;
   log(`lsp: edit → results ${edited ? `${editS.toFixed(2)} s (run ${editRunS} s)` : 'did not finish'}`);
@@ -165,7 +169,7 @@ async function main(): Promise<void> {
     machine: machine(), load1AtEnd: load1(), server: `dist/server.js (built ${statSync(server).mtime.toISOString()})`,
     workspace: { triples: set.triples, distinctTexts: set.distinctTexts, openFile: `${SOURCES[0]}.jsonl`, lines, cacheAtStart: warm ? 'warm (bench/e2e.ts cache)' : 'empty' },
     firstRunS: round(firstRunS), firstRunFinished: firstDone,
-    editInEditor: { line: at + 1, toResultsS: edited ? round(editS) : null, runS: editRunS, note: 'didChange → eci/status done; includes the server debounce of typing' },
+    editInEditor: { line: at + 1, toResultsS: edited ? round(editS) : null, runS: editRunS, note: 'didChange → the next eci/resultsChanged without provisional/stability flags (diagnostics published); includes the server debounce of typing' },
     backgroundRun: { appendedTo: `${SOURCES[SOURCES.length - 1]}.jsonl`, triples: extra.queries, distinctNewTexts: 'about 2 per appended line' },
     hover: { ...stats(hover), withContent: hoverWithContent }, codeLens: { ...stats(lens), withLenses: lensWithContent }, requestsDuringEmbedding: duringEmbed, statusSeen: seen,
     runProgressAtEnd: progress, runningAtEnd, cancelReply: cancel, shutdownReply: shutdown, serverExit: exited,

@@ -1,4 +1,5 @@
 /** The generated part of BENCHMARKS.md: figures and goals, then one table per benchmark. */
+import { scopeGoals, scopeTable } from './report-scope';
 
 type Json = Record<string, unknown>;
 const obj = (x: unknown): Json => (x && typeof x === 'object' ? x as Json : {});
@@ -39,6 +40,7 @@ function goals(r: Json): Goal[] {
   if (r.lsp_edit_rerun_s !== undefined) {
     out.push({ name: 'lsp_edit_rerun_s (in the editor)', value: r.lsp_edit_rerun_s, goal: '≤ 1 s', met: num(r.lsp_edit_rerun_s) === null ? null : num(r.lsp_edit_rerun_s)! <= 1, what: `${fmt(obj(obj(s.lsp).workspace).triples)} triples, one line of an open file edited, change → new results (run itself ${fmt(lspEdit.runS, ' s')}; includes the typing debounce)` });
   }
+  out.push(...scopeGoals(r));
   out.push({ name: 'e2e_peak_rss_mb', value: r.e2e_peak_rss_mb, goal: '—', met: null, what: e2eWhat });
   const top = (obj(scale).points as Json[] | undefined)?.slice(-1)[0] ?? {};
   out.push({ name: 'scale_1m_s', value: r.scale_1m_s, goal: '—', met: null, what: `${fmt(top.triples)} triples, d = ${fmt(scale.dim)}, precomputed` });
@@ -131,6 +133,7 @@ export function renderFigures(r: Json): string {
     '', '### End to end (item 2)', '', s.e2e ? e2eTable(s) : 'not run',
     '', '### Scale (item 3)', '', s.scale ? scaleTable(s) : 'not run',
     '', '### Editor latency (item 4)', '', s.lsp ? lspTable(s) : 'not run',
+    '', '### Sample scope, warm runs, paste (issue 10)', '', s.scope || s.lspScope ? scopeTable(s) : 'not run',
     '', '### Log-determinant (item 5)', '', s.logdet ? logdetTable(s) : 'not run', '',
   ].join('\n');
 }

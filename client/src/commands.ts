@@ -4,7 +4,7 @@
  * the run, so commands only report what the user could not otherwise see.
  */
 import * as vscode from 'vscode';
-import { Commands, type ShowRankingArgs } from '../../shared/protocol';
+import { Commands, type ShowRankingArgs } from '../../common/protocol';
 import { exportCurated, exportReport } from './exports';
 import type { RankingPanels } from './rankingPanel';
 import { errorMessage, type EciServer } from './serverApi';

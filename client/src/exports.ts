@@ -5,8 +5,8 @@
  * has not chosen in a save dialog.
  */
 import * as vscode from 'vscode';
-import type { ExportReportRequest, FindingId, RankingSnapshot, SourceCard } from '../../shared/protocol';
-import { Commands } from '../../shared/protocol';
+import type { ExportReportRequest, FindingId, RankingSnapshot, SourceCard } from '../../common/protocol';
+import { Commands } from '../../common/protocol';
 import { pickSnapshot, scopeFolder, scopeLabel, toUri } from './scopes';
 import { errorMessage, type EciServer } from './serverApi';
 

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { State, type LanguageClient } from 'vscode-languageclient/node';
-import { Commands, ResultsChangedNotification, StatusNotification, type RunState } from '../../shared/protocol';
+import { Commands, ResultsChangedNotification, StatusNotification, type RunState } from '../../common/protocol';
 import { registerCommands } from './commands';
 import { registerOpenExample } from './example';
 import { createLanguageClient } from './languageClient';

@@ -8,7 +8,7 @@ import {
   DidChangeConfigurationNotification, LanguageClient, TransportKind,
   type LanguageClientOptions, type ServerOptions,
 } from 'vscode-languageclient/node';
-import type { ClientSettings, InitOptions } from '../../shared/protocol';
+import type { ClientSettings, InitOptions } from '../../common/protocol';
 import { readClientSettings } from './settings';
 
 /** Triple files the server analyses (the engine's `detectFormat` accepts the same suffixes). */

@@ -6,7 +6,7 @@
  * panel restored by the serializer after a reload redraws before the server answers.
  */
 import * as vscode from 'vscode';
-import type { HostToPanel, PanelToHost, RunState, ShowRankingArgs } from '../../shared/protocol';
+import type { HostToPanel, PanelToHost, RunState, ShowRankingArgs } from '../../common/protocol';
 import { rankingPageHtml } from './panelHtml';
 import { toUri } from './scopes';
 import { errorMessage, type EciServer } from './serverApi';

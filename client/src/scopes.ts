@@ -3,7 +3,7 @@
  * no config claims. Helpers to name them for people and to pick one.
  */
 import * as vscode from 'vscode';
-import type { RankingSnapshot } from '../../shared/protocol';
+import type { RankingSnapshot } from '../../common/protocol';
 
 export const WORKSPACE_SCOPE = 'workspace';
 

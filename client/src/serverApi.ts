@@ -1,5 +1,5 @@
 /**
- * Typed calls of the custom methods in shared/protocol.ts, so commands and the
+ * Typed calls of the custom methods in common/protocol.ts, so commands and the
  * panel never spell a method name or guess a result type.
  */
 import type { CancellationToken } from 'vscode';
@@ -7,7 +7,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   CancelRequest, ExportCuratedRequest, ExportReportRequest, RankingRequest, ScoreRequest,
   WeakestTriplesRequest,
-} from '../../shared/protocol';
+} from '../../common/protocol';
 
 export interface EciServer {
   score(uri?: string): Promise<ScoreRequest.Result>;

@@ -6,8 +6,8 @@
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { normalizeEndpoint } from '../../shared/endpoint';
-import type { ClientSettings } from '../../shared/protocol';
+import { normalizeEndpoint } from '../../common/endpoint';
+import type { ClientSettings } from '../../common/protocol';
 
 /** The threshold keys the engine knows (server/src/core/settings.ts `Thresholds`). */
 export const THRESHOLD_KEYS = [

@@ -4,7 +4,7 @@
  * cancels a run in progress, otherwise opens the ranking.
  */
 import * as vscode from 'vscode';
-import { Commands, type RunState } from '../../shared/protocol';
+import { Commands, type RunState } from '../../common/protocol';
 import { scopeLabel } from './scopes';
 
 /** Context key for `when` clauses (Cancel Run is only offered while something runs). */

@@ -1,5 +1,5 @@
 /** Pure formatting for the panel (no DOM), so numbers read the same everywhere. */
-import type { FindingId, RunState, SourceCard } from '../../shared/protocol';
+import type { FindingId, RunState, SourceCard } from '../../common/protocol';
 
 export function num(x: number | undefined | null, digits: number): string {
   return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '–';
@@ -9,7 +9,7 @@ export function percent(x: number | undefined | null): string {
   return typeof x === 'number' && Number.isFinite(x) ? `${Math.round(x * 100)}%` : '–';
 }
 
-export { FINDING_LABELS } from '../../shared/findingLabels';
+export { FINDING_LABELS } from '../../common/findingLabels';
 
 const SOURCE_FLAGS: FindingId[] = ['under-sampled', 'low-diversity', 'many-false-negatives'];
 /** Findings that mean "this triple may teach the wrong thing", shown as errors/warnings. */

@@ -1,9 +1,9 @@
 /**
  * Ranking webview script (bundled to media/dist/ranking.js as an IIFE). Owns the
  * view state, persists it with setState so a hidden or restored panel redraws at
- * once, and talks to the host only through the typed messages of shared/protocol.ts.
+ * once, and talks to the host only through the typed messages of common/protocol.ts.
  */
-import type { HostToPanel, PanelToHost, TripleRow } from '../../shared/protocol';
+import type { HostToPanel, PanelToHost, TripleRow } from '../../common/protocol';
 import { render, renderStatus, rowKey, type Selection, type ViewState } from './render';
 
 interface VsCodeApi {

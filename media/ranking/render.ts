@@ -3,7 +3,7 @@
  * as tables with an ECI_sem bar, then the weakest triples of the selected source.
  * A pure function of the state; main.ts owns the state and the messages.
  */
-import type { RankingSnapshot, RunState, SourceCard, TripleRow } from '../../shared/protocol';
+import type { RankingSnapshot, RunState, SourceCard, TripleRow } from '../../common/protocol';
 import { activatable, bar, h } from './dom';
 import { FINDING_LABELS, UNSAFE, num, percent, scopeLabel, sourceFlags, stableText, statusText, tail, tripleFindings } from './format';
 

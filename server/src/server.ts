@@ -13,7 +13,7 @@ import {
 } from 'vscode-languageserver/node';
 import {
   CancelRequest, ExportCuratedRequest, ExportReportRequest, RankingRequest, ScoreRequest, WeakestTriplesRequest, type InitOptions,
-} from '../../shared/protocol';
+} from '../../common/protocol';
 import { packageVersion } from './pipeline/paths';
 import { WORKSPACE_SCOPE } from './live/runManager';
 import { detectFormat } from './core/formats';

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CancellationTokenSource, CodeLensRefreshRequest, MessageType, ShowMessageNotification, TextDocuments, type CancellationToken, type Connection, type Diagnostic, type WorkDoneProgressServerReporter } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { ResultsChangedNotification, StatusNotification, type ClientSettings } from '../../shared/protocol';
+import { ResultsChangedNotification, StatusNotification, type ClientSettings } from '../../common/protocol';
 import { AnalysisHost } from './live/analysisHost';
 import { gzipLineSource, isGzip } from './pipeline/input/gzip';
 import { isParquet } from './pipeline/input/kinds';

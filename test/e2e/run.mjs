@@ -74,7 +74,7 @@ function newestSource() {
       for (const e of fs.readdirSync(p)) visit(path.join(p, e));
     } else if (!best || st.mtimeMs > best.m) best = { f: p, m: st.mtimeMs };
   };
-  for (const d of ['client', 'server', 'shared', 'media', 'schemas', 'syntaxes', 'package.json']) visit(path.join(ROOT, d));
+  for (const d of ['client', 'server', 'common', 'media', 'schemas', 'syntaxes', 'package.json']) visit(path.join(ROOT, d));
   return best;
 }
 

@@ -17,7 +17,7 @@ import {
   type CodeAction, type CodeLens, type Diagnostic, type Hover, type ProgressToken, type ProtocolConnection,
   type PublishDiagnosticsParams, type Range,
 } from 'vscode-languageserver-protocol/node';
-import type { ClientSettings, RunState } from '../../shared/protocol';
+import type { ClientSettings, RunState } from '../../common/protocol';
 
 export const ROOT = join(__dirname, '..', '..');
 

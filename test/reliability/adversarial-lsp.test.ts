@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import type { RankingSnapshot, TripleRow } from '../../shared/protocol';
+import type { RankingSnapshot, TripleRow } from '../../common/protocol';
 import { BAD_UNIONS, editorText, expected, writeWorkspace, type CorpusFile } from '../helpers/adversarial';
 import { messageOf, TestClient, uri } from '../helpers/lspClient';
 import { looseWorkspace, MIXED, tempDir } from '../helpers/lspFixtures';

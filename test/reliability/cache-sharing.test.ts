@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync, readSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { RunState } from '../../shared/protocol';
+import type { RunState } from '../../common/protocol';
 import { assertCacheIntact, assertCloseScores, faultEnv, makeBert, onlyCacheFile, readTrace, runCli, type CacheFileCheck } from '../helpers/encoderFaults';
 import { ROOT, TestClient } from '../helpers/lspClient';
 import { examplesWorkspace, tempDir } from '../helpers/lspFixtures';

@@ -20,7 +20,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, describe, test, type TestContext } from 'node:test';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import type { RunState } from '../../shared/protocol';
+import type { RunState } from '../../common/protocol';
 import { percentile, rssMb, runStorm, StormDoc, type StormReport } from '../helpers/editStorm';
 import { TestClient, uri } from '../helpers/lspClient';
 import { examplesWorkspace, looseWorkspace, MIXED, tempDir } from '../helpers/lspFixtures';

@@ -41,7 +41,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver-protocol';
-import type { RankingSnapshot, RunState } from '../../shared/protocol';
+import type { RankingSnapshot, RunState } from '../../common/protocol';
 import { writeHugeJsonl, type HugeFileInfo } from '../helpers/hugeFile';
 import { ROOT, TestClient } from '../helpers/lspClient';
 import { tempDir } from '../helpers/lspFixtures';

@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import type { RankingSnapshot, RunState } from '../../shared/protocol';
+import type { RankingSnapshot, RunState } from '../../common/protocol';
 import { brokenModels, runCli, type BrokenModel } from '../helpers/encoderFaults';
 import { messageOf, offsetAt, ROOT, TestClient } from '../helpers/lspClient';
 import { tempDir } from '../helpers/lspFixtures';

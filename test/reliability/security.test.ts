@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import type { CodeAction, CreateFile, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
 import { encoderPathFor, readClientSettings } from '../../client/src/settings';
 import { contentSecurityPolicy, rankingPageHtml } from '../../client/src/panelHtml';
-import type { ExportCuratedRequest, HostToPanel, PanelToHost, RankingSnapshot, TripleRow } from '../../shared/protocol';
+import type { ExportCuratedRequest, HostToPanel, PanelToHost, RankingSnapshot, TripleRow } from '../../common/protocol';
 import { offsetAt, ROOT, TestClient, uri } from '../helpers/lspClient';
 import { tempDir } from '../helpers/lspFixtures';
 import { near, rng, syntheticLines, unitVector } from '../helpers/synthetic';

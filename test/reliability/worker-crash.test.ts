@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import type { RunState } from '../../shared/protocol';
+import type { RunState } from '../../common/protocol';
 import { assertCloseScores, checkCacheDir, faultEnv, intactCacheFile, makeBert, readTrace, runCli, type CliRun } from '../helpers/encoderFaults';
 import { messageOf, offsetAt, ROOT, TestClient } from '../helpers/lspClient';
 import { examplesWorkspace, tempDir } from '../helpers/lspFixtures';

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import type { RankingSnapshot } from '../../shared/protocol';
+import type { RankingSnapshot } from '../../common/protocol';
 import { messageOf, offsetAt, ROOT, TestClient } from '../helpers/lspClient';
 import { precomputedConfigWorkspace, tempDir } from '../helpers/lspFixtures';
 

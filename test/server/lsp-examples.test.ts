@@ -10,7 +10,7 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MarkupContent, ProgressToken } from 'vscode-languageserver-protocol';
-import type { RankingSnapshot, RunState } from '../../shared/protocol';
+import type { RankingSnapshot, RunState } from '../../common/protocol';
 import { messageOf, TestClient } from '../helpers/lspClient';
 import { examplesWorkspace, tempDir } from '../helpers/lspFixtures';
 

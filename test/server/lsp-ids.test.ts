@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { RankingSnapshot } from '../../shared/protocol';
+import type { RankingSnapshot } from '../../common/protocol';
 import { makeDataset, triplesOf, writeLayouts } from '../helpers/idDatasets';
 import { writeParquet } from '../helpers/parquetFixtures';
 import { messageOf, TestClient } from '../helpers/lspClient';

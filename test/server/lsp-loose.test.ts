@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, CreateFile, Diagnostic, MarkupContent, TextDocumentEdit, TextEdit } from 'vscode-languageserver-protocol';
-import type { ExportCuratedRequest, RankingSnapshot, TripleRow } from '../../shared/protocol';
+import type { ExportCuratedRequest, RankingSnapshot, TripleRow } from '../../common/protocol';
 import { applyEdits, messageOf, TestClient, uri } from '../helpers/lspClient';
 import { looseWorkspace, MIXED, tempDir } from '../helpers/lspFixtures';
 

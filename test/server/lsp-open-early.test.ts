@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import {
   createProtocolConnection, StreamMessageReader, StreamMessageWriter, type Diagnostic, type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
-import type { RankingSnapshot } from '../../shared/protocol';
+import type { RankingSnapshot } from '../../common/protocol';
 import { messageOf, ROOT } from '../helpers/lspClient';
 import { precomputedConfigWorkspace } from '../helpers/lspFixtures';
 

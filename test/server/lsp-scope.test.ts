@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver';
-import type { RankingSnapshot } from '../../shared/protocol';
+import type { RankingSnapshot } from '../../common/protocol';
 import { examplesWorkspace, tempDir } from '../helpers/lspFixtures';
 import { TestClient } from '../helpers/lspClient';
 

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver';
-import type { RankingSnapshot } from '../../shared/protocol';
+import type { RankingSnapshot } from '../../common/protocol';
 import { tempDir } from '../helpers/lspFixtures';
 import { messageOf, TestClient } from '../helpers/lspClient';
 import { syntheticLines } from '../helpers/synthetic';

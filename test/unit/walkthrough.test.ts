@@ -30,7 +30,7 @@ function commandsOf(step: Step): string[] {
 /** String literals of the client and shared protocol sources: where commands get registered. */
 function clientStrings(): Set<string> {
   const out = new Set<string>();
-  for (const dir of ['client/src', 'shared']) {
+  for (const dir of ['client/src', 'common']) {
     for (const f of readdirSync(join(root, dir)).filter((n) => n.endsWith('.ts'))) {
       for (const m of readFileSync(join(root, dir, f), 'utf8').matchAll(/'([\w.-]+)'/g)) out.add(m[1]!);
     }

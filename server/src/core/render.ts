@@ -1,5 +1,5 @@
 /** Human-readable renderings of a report: a terminal table and Markdown. */
-import { FINDING_LABELS } from '../../../shared/findingLabels';
+import { FINDING_LABELS } from '../../../common/findingLabels';
 import { orderSources, type ReportSource } from './report';
 import { TRIPLE_FINDINGS } from './types';
 import type { Problem } from './types';

@@ -6,7 +6,7 @@
  */
 import type { CodeLens, Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { Commands, type RunState, type ShowRankingArgs } from '../../../shared/protocol';
+import { Commands, type RunState, type ShowRankingArgs } from '../../../common/protocol';
 import type { ScopeResult } from '../live/state/results';
 import { parseConfig } from '../core/config';
 import { lensTitle } from './words';

@@ -5,7 +5,7 @@
  */
 import type { Hover, MarkupContent, Position } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { SourceCard } from '../../../shared/protocol';
+import type { SourceCard } from '../../../common/protocol';
 import type { ScopeResult, TripleInfo } from '../live/state/results';
 import { parseConfig } from '../core/config';
 import { describeFinding } from '../core/findings';

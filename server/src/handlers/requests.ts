@@ -9,7 +9,7 @@ import { existsSync, linkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { CancellationToken, LSPErrorCodes, ResponseError } from 'vscode-languageserver';
-import type { FindingId, TripleRow } from '../../../shared/protocol';
+import type { FindingId, TripleRow } from '../../../common/protocol';
 import { encodeEscaped, type LineSource } from '../pipeline/lines';
 import { packageVersion } from '../pipeline/paths';
 import type { ScopeResult } from '../live/state/results';

@@ -3,7 +3,7 @@
  * message carries the numbers that triggered it, so a user can judge a finding
  * without opening a report.
  */
-import type { SourceCard } from '../../../shared/protocol';
+import type { SourceCard } from '../../../common/protocol';
 import type { TripleInfo } from '../live/state/results';
 import type { Settings } from '../core/settings';
 import type { SourceFindingId, TripleFindingId } from '../core/types';

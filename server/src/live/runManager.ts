@@ -8,7 +8,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { WorkDoneProgressServerReporter } from 'vscode-languageserver';
-import type { ClientSettings, RunState } from '../../../shared/protocol';
+import type { ClientSettings, RunState } from '../../../common/protocol';
 import type { Progress } from '../pipeline/analyze';
 import type { AnalysisHost } from './analysisHost';
 import { ScopeResult, type ResultStore } from './state/results';

@@ -7,7 +7,7 @@
  */
 import type { SourceResult } from '../core/aggregate';
 import type { Settings } from '../core/settings';
-import type { EncoderEndpointSetting } from '../../../shared/endpoint';
+import type { EncoderEndpointSetting } from '../../../common/endpoint';
 import type { Agreement, SourceStability } from '../core/stability';
 import type { Problem } from '../core/types';
 import type { EncoderInfo } from '../pipeline/embedder';

@@ -6,7 +6,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EncoderEndpointSetting } from '../../../shared/endpoint';
+import type { EncoderEndpointSetting } from '../../../common/endpoint';
 import type { EncoderConfig } from '../core/config';
 import { urlProblem } from '../core/config/httpEncoder';
 import { EmbeddingCache } from '../encoder/cache';

@@ -4,8 +4,8 @@
  * clears the cache. Settings are not globals: every use asks for a resource.
  */
 import type { Connection } from 'vscode-languageserver';
-import { normalizeEndpoint } from '../../../shared/endpoint';
-import type { ClientSettings } from '../../../shared/protocol';
+import { normalizeEndpoint } from '../../../common/endpoint';
+import type { ClientSettings } from '../../../common/protocol';
 
 export const DEFAULT_CLIENT_SETTINGS: Readonly<ClientSettings> = Object.freeze({
   encoderPath: '',

@@ -6,7 +6,7 @@
  * each unit's contiguous range, so nothing per triple is allocated.
  */
 import { pathToFileURL } from 'node:url';
-import type { RankingSnapshot, SourceCard } from '../../../../shared/protocol';
+import type { RankingSnapshot, SourceCard } from '../../../../common/protocol';
 import { evaluateTriple, type TripleEvaluation, type TripleScalars } from '../../core/aggregate';
 import { TRIPLE_FINDINGS, type TripleFindingId } from '../../core/types';
 import { FLAG_TEXT_DUPLICATE, FLAG_UNMEASURED } from '../../pipeline/tripleTable';
