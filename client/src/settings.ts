@@ -75,7 +75,7 @@ export function readClientSettings(config: SettingsSource, folder: string | unde
     encoderPath: encoderPathFor(String(config.get<unknown>('encoderPath') ?? ''), folder, trusted),
     encoderEndpoint: normalizeEndpoint(config.get<unknown>('encoderEndpoint')),
     temperature: finite(temperature) && temperature > 0 ? temperature : null,
-    sampleSize: finite(sampleSize) && sampleSize >= 1 ? Math.floor(sampleSize) : null,
+    sampleSize: finite(sampleSize) && sampleSize >= 2 ? Math.floor(sampleSize) : null,
     resamples: finite(resamples) && resamples >= 0 ? Math.floor(resamples) : null,
     scope: config.get<unknown>('scope') === 'sample' ? 'sample' : 'full',
     thresholds,
