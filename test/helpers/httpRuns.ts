@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../server/src/cli/main';
+import { scoreJson } from './cliJson';
 import { ROOT } from './lspClient';
 
 export interface Run { code: number; stdout: string; stderr: string; report?: Report }
@@ -31,16 +30,9 @@ export function workFolder(encoder: unknown, sources = ['bm25', 'dense', 'llm', 
 }
 
 export async function cli(args: string[], cwd: string): Promise<Run> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => { stdout += c.toString(); });
-  err.on('data', (c: Buffer) => { stderr += c.toString(); });
-  const code = await main(['score', ...args, '--format', 'json', '--triples', '--quiet'], { stdout: out, stderr: err as unknown as NodeJS.WriteStream, cwd });
-  await new Promise((ok) => setImmediate(ok));
-  const run: Run = { code, stdout, stderr };
-  if (code === 0) run.report = JSON.parse(stdout) as Report;
+  const r = await scoreJson<Report>(args, cwd);
+  const run: Run = { code: r.code, stdout: r.stdout, stderr: r.stderr };
+  if (r.code === 0 && r.report) run.report = r.report;
   return run;
 }
 

@@ -7,13 +7,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import test from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { main } from '../../server/src/cli/main';
 import { parseConfig } from '../../server/src/core/config';
 import { describeFinding } from '../../server/src/core/findings';
 import { makeDataset, npyBytes, SYSTEMS, triplesOf, writeLayouts } from '../helpers/idDatasets';
+import { scoreJson } from '../helpers/cliJson';
 
 const dir = mkdtempSync(join(tmpdir(), 'eci-adversarial-'));
 const ds = makeDataset(8, 3);
@@ -27,14 +26,8 @@ interface Report {
 }
 
 async function run(args: string[]): Promise<{ code: number; report: Report | null; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c: Buffer) => (err += c));
-  const code = await main(['score', ...args, '--format', 'json', '--triples', '--quiet'], { stdout, stderr: stderr as unknown as NodeJS.WriteStream, cwd: dir });
-  return { code, report: out ? JSON.parse(out) as Report : null, err };
+  const r = await scoreJson<Report>(args, dir);
+  return { code: r.code, report: r.report, err: r.stderr };
 }
 
 /** Problems of a run that scored nothing: printed as file:line:column: message. */

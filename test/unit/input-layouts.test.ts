@@ -8,10 +8,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import test from 'node:test';
-import { main } from '../../server/src/cli/main';
 import { makeDataset, SYSTEMS, writeLayouts } from '../helpers/idDatasets';
+import { scoreJson } from '../helpers/cliJson';
 
 const dir = mkdtempSync(join(tmpdir(), 'eci-layouts-'));
 const ds = makeDataset();
@@ -23,15 +22,9 @@ interface Report {
   problems: { file: string; line: number; column: number; message: string }[];
 }
 
-export async function runCli(args: string[], cwd = dir): Promise<{ code: number; report: Report | null; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c: Buffer) => (err += c));
-  const code = await main(['score', ...args, '--format', 'json', '--triples', '--quiet'], { stdout, stderr: stderr as unknown as NodeJS.WriteStream, cwd });
-  return { code, report: out ? JSON.parse(out) as Report : null, err };
+async function runCli(args: string[], cwd = dir): Promise<{ code: number; report: Report | null; err: string }> {
+  const r = await scoreJson<Report>(args, cwd);
+  return { code: r.code, report: r.report, err: r.stderr };
 }
 
 function config(name: string, body: Record<string, unknown>, sources: (sys: string) => Record<string, unknown>): string {

@@ -9,11 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import test from 'node:test';
-import { main } from '../../server/src/cli/main';
 import { makeDataset, SYSTEMS, triplesOf, writeLayouts } from '../helpers/idDatasets';
 import { writeParquet } from '../helpers/parquetFixtures';
+import { scoreJson } from '../helpers/cliJson';
 
 const dir = mkdtempSync(join(tmpdir(), 'eci-parquet-'));
 const ds = makeDataset(10, 3);
@@ -29,14 +28,8 @@ interface Report {
 }
 
 async function run(args: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c: Buffer) => (err += c));
-  const code = await main(['score', ...args, '--format', 'json', '--triples', '--quiet'], { stdout, stderr: stderr as unknown as NodeJS.WriteStream, cwd: dir });
-  return { code, report: out ? JSON.parse(out) as Report : null, err };
+  const r = await scoreJson<Report>(args, dir);
+  return { code: r.code, report: r.report, err: r.stderr };
 }
 
 function config(name: string, files: string, body: Record<string, unknown> = {}): string {
