@@ -5,6 +5,7 @@
  * following the walkthrough survive a second click.
  */
 import * as vscode from 'vscode';
+import { exists } from './exports';
 
 export const OPEN_EXAMPLE = 'eciSem.openExample';
 const FOLDER = 'eci-sem-example';
@@ -17,15 +18,6 @@ export function registerOpenExample(context: vscode.ExtensionContext): void {
       void vscode.window.showErrorMessage(`ECI_sem: could not open the example: ${e instanceof Error ? e.message : String(e)}`);
     }
   }));
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function openExample(extensionUri: vscode.Uri): Promise<void> {

@@ -143,7 +143,8 @@ export function curatedName(fileName: string): string {
   return m ? `${m[1]}.curated${m[2]}` : `${fileName}.curated.jsonl`;
 }
 
-async function exists(uri: vscode.Uri): Promise<boolean> {
+/** Whether a file or folder exists (through the workspace file system, so remote ones too). */
+export async function exists(uri: vscode.Uri): Promise<boolean> {
   try {
     await vscode.workspace.fs.stat(uri);
     return true;
