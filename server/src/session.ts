@@ -21,12 +21,10 @@ import { RunManager, WORKSPACE_SCOPE } from './live/runManager';
 import { detectFormat } from './core/formats';
 import type { Problem } from './core/types';
 import { configDiagnostics, configRunDiagnostics } from './handlers/configDiagnostics';
-import { fileDiagnostics, lspSeverity, SOURCE } from './handlers/diagnostics';
-import { severityOf } from './core/findings';
+import { fileDiagnostics, looseSourceDiagnostics } from './handlers/diagnostics';
 import { LineShifts } from './live/state/lineShifts';
 import { lineOf } from './handlers/lineRanges';
 import { LintMemo, lintTriples, looksLikeTriples } from './handlers/lint';
-import { SOURCE_FINDINGS, sourceFindingMessage } from './handlers/words';
 import { SettingsCache } from './workspace/settings';
 import { isWithin } from './workspace/discovery';
 import { configScopeId, ScopeTracker } from './workspace/scopes';
@@ -317,26 +315,11 @@ export class Session {
         ...(lineText ? { lineText } : {}), ...(carried.length > 0 ? { lineMap: (r: ScopeResult) => maps.get(r) } : {}),
       }, token) ?? [];
       // Source-level findings are about the whole source: a pending run does not move them.
-      diagnostics.push(...this.looseSourceDiagnostics([...results, ...carried.map((c) => c.result)], path));
+      diagnostics.push(...looseSourceDiagnostics([...results, ...carried.map((c) => c.result)], path, WORKSPACE_SCOPE));
     }
     // A newer version arrived while we computed: its own refresh will publish.
     if (doc && this.documents.get(doc.uri)?.version !== doc.version) return;
     this.publish(uri, diagnostics, doc?.version);
-  }
-
-  /** Source-level findings of a loose file (it is its own source) on its first line. */
-  private looseSourceDiagnostics(results: ScopeResult[], path: string): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    for (const r of results) {
-      if (r.scope !== WORKSPACE_SCOPE) continue;
-      for (const s of r.sourcesOfFile(path)) {
-        for (const id of SOURCE_FINDINGS) {
-          if (!s.findings[id]) continue;
-          out.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: lspSeverity(severityOf(id)), source: SOURCE, code: id, message: sourceFindingMessage(id, r.card(s), r.wire.settings) });
-        }
-      }
-    }
-    return out;
   }
 
   private publish(uri: string, diagnostics: Diagnostic[], version?: number): void {

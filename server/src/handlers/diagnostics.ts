@@ -8,7 +8,7 @@ import type { ScopeResult } from '../live/state/results';
 import { severityOf } from '../core/findings';
 import { TRIPLE_FINDINGS, type Problem, type Severity, type TripleFindingId } from '../core/types';
 import { negativeSpans } from './lineRanges';
-import { findingMessage } from './words';
+import { findingMessage, SOURCE_FINDINGS, sourceFindingMessage } from './words';
 
 export const SOURCE = 'eci-sem';
 /** Code of the summary diagnostic that says how many more there are. */
@@ -136,6 +136,21 @@ export function fileDiagnostics(input: FileDiagnosticsInput, token?: Cancellatio
       severity: DiagnosticSeverity.Information, source: SOURCE, code: MORE_CODE,
       message: `${total - out.length} more eci-sem diagnostics in this file are not shown (eciSem.maxDiagnosticsPerFile = ${cap}; all: ${parts.join(', ')})`,
     });
+  }
+  return out;
+}
+
+/** Source-level findings of a loose file (it is its own source) on its first line, from the results of the loose-files scope. */
+export function looseSourceDiagnostics(results: readonly ScopeResult[], path: string, looseScope: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of results) {
+    if (r.scope !== looseScope) continue;
+    for (const s of r.sourcesOfFile(path)) {
+      for (const id of SOURCE_FINDINGS) {
+        if (!s.findings[id]) continue;
+        out.push({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: lspSeverity(severityOf(id)), source: SOURCE, code: id, message: sourceFindingMessage(id, r.card(s), r.wire.settings) });
+      }
+    }
   }
   return out;
 }
