@@ -4,13 +4,13 @@
  * hover, a tied-with-next diagnostic on the config source and the panel's snapshot.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver';
 import type { RankingSnapshot } from '../../common/protocol';
 import { tempDir } from '../helpers/lspFixtures';
-import { messageOf, TestClient } from '../helpers/lspClient';
+import { messageOf, ROOT, TestClient } from '../helpers/lspClient';
 import { syntheticLines } from '../helpers/synthetic';
 
 const CONFIG = `{
@@ -85,6 +85,26 @@ describe('stability in the language server', () => {
     assert.match(hover, /stability over 20 half-samples of 100: median [\d.]+ \(p10 [\d.]+ – p90 [\d.]+\)/);
     assert.match(hover, new RegExp(`vs \\*\\*${twins[0].name}\\*\\* \\(above\\): \\d+% of half-samples rank ${twins[0].name} higher — \\*\\*tied\\*\\*`));
     assert.match(hover, /vs \*\*Easy\*\* \(below\): 100% of half-samples rank/);
+  });
+
+  test('the ranking panel shows the tie between the two rows it joins', async () => {
+    const bundle = join(ROOT, 'media', 'dist', 'ranking.js');
+    assert.ok(existsSync(bundle), 'media/dist/ranking.js is missing: run npm run build');
+    const snapshots = await client.request<RankingSnapshot[]>('eci/ranking', {});
+    const { Window } = await import('happy-dom');
+    const win = new Window({ url: 'https://webview.test/' });
+    win.document.body.innerHTML = '<main id="app"></main>';
+    Object.assign(win, { acquireVsCodeApi: () => ({ postMessage() {}, getState: () => undefined, setState() {} }) });
+    win.eval(readFileSync(bundle, 'utf8'));
+    win.dispatchEvent(new win.MessageEvent('message', { data: { type: 'ranking', snapshots, running: { state: 'idle' } } }));
+    const rows = [...win.document.querySelectorAll('table.ranking tbody tr')].map((tr) => ({ cls: tr.className, text: tr.textContent ?? '' }));
+    const tie = rows.findIndex((r) => r.cls === 'tie');
+    assert.ok(tie > 0, `a tie row: ${rows.map((r) => r.cls).join(', ')}`);
+    assert.match(rows[tie].text, /^≈ Twin[12] and Twin[12] are tied: only \d+% of 20 half-samples put Twin[12] first/);
+    assert.match(rows[tie - 1].text, /Twin[12].*≈ Twin[12] \d+%/, 'the upper row says ≈ in its stable cell');
+    assert.match(rows[tie + 1].text, /Twin[12].*> Easy 100%/);
+    assert.equal(win.document.querySelectorAll('td.stable.tied').length, 1);
+    win.close();
   });
 
   test('resamples 0 turns the check off: no pending state, no tie', async () => {
