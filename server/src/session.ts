@@ -36,7 +36,7 @@ export interface ClientCaps {
   configuration: boolean;
 }
 
-const TYPE_DELAY_MS = 600;
+const TYPE_DELAY_MS = 300;
 const SETTINGS_DELAY_MS = 200;
 
 const nullProgress: WorkDoneProgressServerReporter = {
