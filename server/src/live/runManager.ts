@@ -20,6 +20,9 @@ export type ScopeDef =
 
 export const WORKSPACE_SCOPE = 'workspace';
 
+/** A scope whose last run embedded more texts than this (or that has no result yet) gets the ranking of its samples first. */
+const PROVISIONAL_AFTER_EMBEDDED = 1000;
+
 export interface RunManagerDeps {
   host: AnalysisHost;
   store: ResultStore;
@@ -232,6 +235,7 @@ export class RunManager {
       ...(settings.encoderEndpoint ? { encoderEndpoint: settings.encoderEndpoint } : {}),
       trusted: this.deps.trusted(), cacheDir: this.deps.cacheDir(), cwd: this.deps.cwdFor(def),
       resultScope: settings.scope === 'sample' ? 'sample' : 'all',
+      provisional: (this.deps.store.get(scope)?.wire.embedded ?? Infinity) > PROVISIONAL_AFTER_EMBEDDED,
     };
     const versions = new Map([...open].map(([p, d]) => [p, d.version]));
     const reporter = await this.deps.createProgress();

@@ -39,6 +39,12 @@ export interface RunSpec {
   cwd: string;
   /** eciSem.scope: 'sample' embeds and scores the sampled triples only. */
   resultScope?: 'all' | 'sample';
+  /**
+   * Measure the samples first and send their ranking when that had to embed: worth it when
+   * the run may embed a lot (the scope's first run, or after one that embedded many texts),
+   * not for an edit's re-run, where it would only score twice.
+   */
+  provisional?: boolean;
 }
 
 /** Per-unit (file × source) facts: which triples it holds (a contiguous index range). */

@@ -159,7 +159,7 @@ export async function runInWorker(
       // The editor shows the scores first; the half-samples follow in a second message.
       stability: 'deferred',
       scope: spec.resultScope ?? 'all',
-      ...(onProvisional ? { onProvisional: (r: AnalysisResult) => onProvisional(serialize(spec.scope, r, diskStamps, embedded, notes)) } : {}),
+      ...(onProvisional && spec.provisional ? { onProvisional: (r: AnalysisResult) => onProvisional(serialize(spec.scope, r, diskStamps, embedded, notes)) } : {}),
       onProgress: (p) => {
         if (p.phase === 'scan') total = Math.max(total, p.done);
         if (p.phase === 'embed') { base = p.done; total = p.total; }
