@@ -1,5 +1,5 @@
 /**
- * `eci-sem score --sample-only` (spec §3.2): embeds only the sampled triples, writes a
+ * `eci-sem score --sample-only` (spec §3.6): embeds only the sampled triples, writes a
  * report of scope "sample" whose triples are the sampled ones only (the others are
  * absent, not zero), and says so in the table.
  */

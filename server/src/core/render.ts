@@ -17,7 +17,7 @@ export interface RenderInput {
   residualScale: number;
   problems: readonly Problem[];
   skippedLines: number;
-  /** "sample": only the sampled triples were measured (spec §3.2); the table says so. */
+  /** "sample": only the sampled triples were measured (spec §3.6); the table says so. */
   scope?: 'all' | 'sample';
 }
 

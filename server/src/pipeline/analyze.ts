@@ -174,7 +174,7 @@ interface ScoreInput {
 }
 
 /**
- * Aggregation of a measured table (spec §3.2 for the scope): m is the median ‖u‖ over
+ * Aggregation of a measured table (spec §3.6 for the scope): m is the median ‖u‖ over
  * all triples, or over the union of the samples; then per-source scores and, inline or
  * deferred, the stability check.
  */
