@@ -8,6 +8,7 @@ import { ExactSum } from './exactSum';
 import { sourceFindings, tripleFindings } from './findings';
 import { rankSources } from './ranking';
 import type { SampleKey } from './sampling';
+import type { ScoreMemo } from './scoreMemo';
 import type { Settings } from './settings';
 import type { SourceStability, StabilityInput, StabilityResult } from './stability';
 import type { FindingId, TripleFindingId } from './types';
@@ -94,6 +95,8 @@ export function aggregateSources(
   stabilityInputs?: StabilityInput[],
   /** 'sample': only the sampled triples were measured, so counts and means are over the sample. */
   scope: 'all' | 'sample' = 'all',
+  /** Scores of earlier runs by content (the language server keeps one between runs). */
+  memo?: ScoreMemo,
 ): SourceResult[] {
   // Recomputed rather than memoised: it is cheap, and a memo would hold an
   // object per triple (the point of the columnar table is not to).
@@ -118,9 +121,16 @@ export function aggregateSources(
     const sampled = Uint32Array.from(Array.from(spec.sample, (pos) => spec.members[pos]));
     const units = Array.from(sampled, (i) => clipResidual(residuals.get(i) ?? missing(i), residualScale));
     const weights = Float64Array.from(sampled, (i) => evaluate(i).w);
-    const score = scoreSource(units, weights, settings.lambda, { keepGram: !!stabilityInputs });
+    const th = settings.thresholds;
+    const key = memo?.key(units, weights, [settings.lambda, th.redundantGainRatio, th.redundantCosine, stabilityInputs ? 1 : 0]);
+    let reused = key !== undefined ? memo!.get(key) : undefined;
+    if (!reused) {
+      const s = scoreSource(units, weights, settings.lambda, { keepGram: !!stabilityInputs });
+      reused = { score: s, redundant: redundantFlags(units, weights, s.gain, th) };
+      if (key !== undefined) memo!.set(key, reused);
+    }
+    const { score, redundant } = reused;
     if (stabilityInputs) kept.push({ units, weights, gram: score.gram });
-    const redundant = redundantFlags(units, weights, score.gain, settings.thresholds);
     let redundantCount = 0;
     for (let k = 0; k < redundant.length; k++) {
       if (!redundant[k]) continue;

@@ -6,6 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { transferables, type HostToWorker, type WorkerToHost } from './wire';
+import { ScoreMemo } from '../core/scoreMemo';
 import { EmbedderKeeper } from './state/embedderKeeper';
 import { StageError } from './stageError';
 import { runInWorker } from './workerRun';
@@ -14,6 +15,8 @@ const port = parentPort;
 if (!port) throw new Error('the analysis worker must run in a worker_threads Worker');
 
 const keeper = new EmbedderKeeper();
+/** Source scores of the last runs by content: an edit re-scores only the sources it changed. */
+const scores = new ScoreMemo();
 const running = new Map<number, AbortController>();
 /** The stability check under way per scope: a newer run of the scope abandons it (its result is being replaced). */
 const checking = new Map<string, AbortController>();
@@ -28,6 +31,7 @@ async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spe
   checking.get(spec.scope)?.abort();
   let last = 0;
   let lastPhase = '';
+  scores.nextRun();
   try {
     const outcome = await runInWorker(spec, keeper, controller.signal, (progress) => {
       // Progress comes per chunk or per 16k lines; ~10 messages a second is plenty for a
@@ -38,7 +42,7 @@ async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spe
       last = now;
       lastPhase = progress.phase;
       send({ kind: 'progress', id, progress });
-    }, (provisional) => send({ kind: 'provisional', id, result: provisional }, transferables(provisional.columns, provisional.sources)));
+    }, (provisional) => send({ kind: 'provisional', id, result: provisional }, transferables(provisional.columns, provisional.sources)), scores);
     if (controller.signal.aborted) { send({ kind: 'cancelled', id }); return; }
     const result = outcome.wire;
     send({ kind: 'ok', id, result }, transferables(result.columns, result.sources));

@@ -17,6 +17,7 @@ import { endpointEncoder } from '../pipeline/httpEmbedder';
 import { fileLineSource } from '../pipeline/lines';
 import { planFromConfig, planFromFiles, type Plan } from '../pipeline/plan';
 import { FLAG_TEXT_DUPLICATE, FLAG_UNMEASURED } from '../pipeline/tripleTable';
+import type { ScoreMemo } from '../core/scoreMemo';
 import type { EmbedderKeeper } from './state/embedderKeeper';
 import { StageError } from './stageError';
 import { restrictedNotes } from './trust';
@@ -118,6 +119,7 @@ export async function runInWorker(
   signal: AbortSignal,
   onProgress: (p: Progress) => void,
   onProvisional?: (result: WireResult) => void,
+  scoreMemo?: ScoreMemo,
 ): Promise<WorkerOutcome> {
   const { plan, settings, encoder, notes } = setup(spec);
   const diskStamps: WireResult['diskStamps'] = {};
@@ -159,6 +161,7 @@ export async function runInWorker(
       // The editor shows the scores first; the half-samples follow in a second message.
       stability: 'deferred',
       scope: spec.resultScope ?? 'all',
+      ...(scoreMemo ? { scoreMemo } : {}),
       ...(onProvisional && spec.provisional ? { onProvisional: (r: AnalysisResult) => onProvisional(serialize(spec.scope, r, diskStamps, embedded, notes)) } : {}),
       onProgress: (p) => {
         if (p.phase === 'scan') total = Math.max(total, p.done);

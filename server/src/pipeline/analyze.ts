@@ -6,6 +6,7 @@ import { median } from '../core/eci';
 import { EncoderError } from '../encoder/protocol';
 import { aggregateSources, applyStability, type SourceResult, type SourceSpec } from '../core/aggregate';
 import { wordTerms, type DocumentFrequencies } from '../core/lexical';
+import type { ScoreMemo } from '../core/scoreMemo';
 import type { Settings } from '../core/settings';
 import { computeStability, type StabilityInput, type StabilityResult } from '../core/stability';
 import type { Problem } from '../core/types';
@@ -49,6 +50,8 @@ export interface AnalyzeOptions {
   scope?: ResultScope;
   /** With scope 'all': receives the sample-scope result first, when measuring the samples had to embed. */
   onProvisional?: (result: AnalysisResult) => void;
+  /** Scores of earlier runs by content, re-used where a source's sample is bit-identical (the language server's worker keeps one). */
+  scoreMemo?: ScoreMemo;
 }
 
 export type ResultScope = 'all' | 'sample';
@@ -132,7 +135,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
     });
     /** Scores the measured triples: all of them, or (scope "sample") the samples alone. */
     const score = (scope: ResultScope, residuals: Map<number, Float64Array>, stabilityMode: 'inline' | 'deferred' | 'none') =>
-      scoreResult({ scope, table, specs, residuals, settings, keepResidual, stabilityMode, signal, onProgress: opts.onProgress,
+      scoreResult({ scope, table, specs, residuals, settings, keepResidual, stabilityMode, signal, onProgress: opts.onProgress, memo: opts.scoreMemo,
         base: { settings, encoder: encoder(), sourceDefs: scanned.sources, table, units: plan.units, problems, skippedLines: scanned.skippedLines, linesRead: scanned.linesRead } });
 
     // The ranking first: an editor (onProvisional) gets the sample-scope result as soon as the
@@ -170,6 +173,7 @@ interface ScoreInput {
   stabilityMode: 'inline' | 'deferred' | 'none';
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  memo?: ScoreMemo;
   base: Omit<AnalysisResult, 'scope' | 'residualScale' | 'sources' | 'timings' | 'stability' | 'pendingStability'>;
 }
 
@@ -185,7 +189,7 @@ async function scoreResult(x: ScoreInput): Promise<AnalysisResult> {
   const residualScale = x.table.length === 0 ? 0
     : x.scope === 'all' ? median(norms) : median(norms.filter((_, i) => x.keepResidual[i] === 1));
   const stabilityInputs: StabilityInput[] | undefined = x.stabilityMode !== 'none' ? [] : undefined;
-  const sources = x.table.length > 0 ? aggregateSources(x.table, x.specs, x.residuals, residualScale, x.settings, stabilityInputs, x.scope) : [];
+  const sources = x.table.length > 0 ? aggregateSources(x.table, x.specs, x.residuals, residualScale, x.settings, stabilityInputs, x.scope, x.memo) : [];
   const timings: AnalysisResult['timings'] = { scanMs: 0, embedMs: 0, scoreMs: performance.now() - t0 };
   const result: AnalysisResult = { ...x.base, scope: x.scope, residualScale, sources, timings };
   if (!stabilityInputs) return result;

@@ -1,0 +1,67 @@
+/** Re-used source scores (the language server keeps them between runs): only a source whose sample changed is factorised again. */
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'node:test';
+import { ScoreMemo } from '../../server/src/core/scoreMemo';
+import { defaultSettings } from '../../server/src/core/settings';
+import { analyze, type AnalysisResult } from '../../server/src/pipeline/analyze';
+import { planFromFiles } from '../../server/src/pipeline/plan';
+import { syntheticLines } from '../helpers/synthetic';
+
+const precomputed = { kind: 'precomputed' as const };
+const settings = { ...defaultSettings(), sampleSize: 12 };
+
+async function run(dir: string, memo?: ScoreMemo): Promise<AnalysisResult> {
+  memo?.nextRun();
+  return analyze({ plan: planFromFiles(['a.jsonl', 'b.jsonl'], dir), settings, encoder: precomputed, ...(memo ? { scoreMemo: memo } : {}) });
+}
+
+/** Everything a source reports, as plain data. */
+const card = (r: AnalysisResult, name: string) => {
+  const s = r.sources.find((x) => x.name === name)!;
+  // The source's own numbers (its agreement with a neighbour depends on the neighbour too).
+  return JSON.stringify({ eci: s.eci, d: s.diversity, lev: [...s.leverage], gain: [...s.gain], red: [...s.redundant], half: s.stability && [...s.stability.scores] });
+};
+
+test('an unchanged source re-uses its score bit for bit; a changed one is scored again', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eci-memo-'));
+  const a = syntheticLines('A', 30, 'hard', 61);
+  writeFileSync(join(dir, 'a.jsonl'), a.join('\n') + '\n');
+  writeFileSync(join(dir, 'b.jsonl'), syntheticLines('B', 30, 'hard', 62).join('\n') + '\n');
+  const memo = new ScoreMemo();
+  const first = await run(dir, memo);
+  assert.equal(memo.hits, 0);
+  const second = await run(dir, memo);
+  assert.equal(memo.hits, 2, 'nothing changed: both sources re-used');
+  for (const s of ['A', 'B']) assert.equal(card(second, s), card(first, s));
+
+  // A new query text for every line of A: its triples' lexical overlap (so their weights) and
+  // its query groups change; B's residuals, weights and IDF (over passages) do not.
+  writeFileSync(join(dir, 'a.jsonl'), a.map((l) => { const r = JSON.parse(l); r.query = `${r.query} reworded`; return JSON.stringify(r); }).join('\n') + '\n');
+  const third = await run(dir, memo);
+  assert.equal(memo.hits, 3, 'only B re-used');
+  assert.equal(card(third, 'B'), card(second, 'B'));
+  assert.notEqual(card(third, 'A'), card(second, 'A'));
+  // And re-use changes nothing: the same as a run without the memo.
+  const fresh = await run(dir);
+  for (const s of ['A', 'B']) assert.equal(card(third, s), card(fresh, s));
+});
+
+test('the memo hands out copies: transferring a result to another thread leaves it intact', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eci-memo-'));
+  writeFileSync(join(dir, 'a.jsonl'), syntheticLines('A', 20, 'hard', 63).join('\n') + '\n');
+  writeFileSync(join(dir, 'b.jsonl'), syntheticLines('B', 20, 'easy', 64).join('\n') + '\n');
+  const memo = new ScoreMemo();
+  const first = await run(dir, memo);
+  const before = card(first, 'A');
+  // What the analysis worker does with a result: transfer (detach) its arrays.
+  const { port1 } = new MessageChannel();
+  port1.postMessage(null, first.sources.flatMap((s) => [s.leverage.buffer, s.gain.buffer, s.redundant.buffer]) as ArrayBuffer[]);
+  port1.close();
+  assert.equal(first.sources[0].gain.length, 0, 'the buffers were detached');
+  const second = await run(dir, memo);
+  assert.equal(memo.hits, 2);
+  assert.equal(card(second, 'A'), before);
+});
