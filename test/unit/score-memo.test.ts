@@ -35,6 +35,7 @@ test('an unchanged source re-uses its score bit for bit; a changed one is scored
   assert.equal(memo.hits, 0);
   const second = await run(dir, memo);
   assert.equal(memo.hits, 2, 'nothing changed: both sources re-used');
+  assert.equal(memo.halves.hits, 2, 'and their half-sample scores');
   for (const s of ['A', 'B']) assert.equal(card(second, s), card(first, s));
 
   // A new query text for every line of A: its triples' lexical overlap (so their weights) and
@@ -42,6 +43,7 @@ test('an unchanged source re-uses its score bit for bit; a changed one is scored
   writeFileSync(join(dir, 'a.jsonl'), a.map((l) => { const r = JSON.parse(l); r.query = `${r.query} reworded`; return JSON.stringify(r); }).join('\n') + '\n');
   const third = await run(dir, memo);
   assert.equal(memo.hits, 3, 'only B re-used');
+  assert.equal(memo.halves.hits, 3);
   assert.equal(card(third, 'B'), card(second, 'B'));
   assert.notEqual(card(third, 'A'), card(second, 'A'));
   // And re-use changes nothing: the same as a run without the memo.

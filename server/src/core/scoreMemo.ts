@@ -1,29 +1,22 @@
 /**
- * The scores of a source's sample from the previous runs, by content: an edit that
- * leaves a source's clipped residuals and weights bit-identical (an edit elsewhere
- * that moves neither m nor the IDF of its queries' terms) re-uses its log-determinant,
- * leverages, gains and redundant flags instead of factorising again. Keys hash the
- * exact float64 bytes, so a hit is the same computation's result, bit for bit.
- * Entries of the last two runs are kept; callers get copies (results are transferred
- * to another thread, which detaches their buffers).
+ * Scores of earlier runs by content: an edit that leaves a source's clipped
+ * residuals and weights bit-identical (an edit elsewhere that moves neither m nor
+ * the IDF of its queries' terms) re-uses its log-determinant, leverages, gains,
+ * redundant flags and half-sample scores instead of factorising again. Keys hash
+ * the exact float64 bytes (and settings, and for half-samples the sample keys), so
+ * a hit is the same computation's result, bit for bit. Entries of the last two runs
+ * are kept; callers get copies (results are transferred to another thread, which
+ * detaches their buffers).
  */
 import { createHash } from 'node:crypto';
 import type { SourceScore } from './eci';
 
-export interface MemoScore { score: SourceScore; redundant: Uint8Array }
-
-function copy(x: MemoScore): MemoScore {
-  const { leverage, gain, gram, ...rest } = x.score;
-  return {
-    score: { ...rest, leverage: leverage.slice(), gain: gain.slice(), ...(gram ? { gram: gram.slice() } : {}) },
-    redundant: x.redundant.slice(),
-  };
-}
-
-export class ScoreMemo {
-  private current = new Map<string, MemoScore>();
-  private previous = new Map<string, MemoScore>();
+export class ContentMemo<V> {
+  private current = new Map<string, V>();
+  private previous = new Map<string, V>();
   hits = 0;
+
+  constructor(private readonly copy: (v: V) => V) {}
 
   /** A new run: entries not used by the last two runs are forgotten. */
   nextRun(): void {
@@ -31,23 +24,47 @@ export class ScoreMemo {
     this.current = new Map();
   }
 
-  key(units: readonly Float64Array[], weights: Float64Array, params: readonly number[]): string {
+  key(units: readonly Float64Array[], weights: Float64Array, params: readonly number[], extra = ''): string {
     const h = createHash('sha256');
     h.update(Float64Array.from(params));
+    h.update(extra);
     h.update(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength));
     for (const u of units) h.update(new Uint8Array(u.buffer, u.byteOffset, u.byteLength));
     return h.digest('base64');
   }
 
-  get(key: string): MemoScore | undefined {
+  get(key: string): V | undefined {
     const hit = this.current.get(key) ?? this.previous.get(key);
-    if (!hit) return undefined;
+    if (hit === undefined) return undefined;
     this.current.set(key, hit);
     this.hits++;
-    return copy(hit);
+    return this.copy(hit);
   }
 
-  set(key: string, value: MemoScore): void {
-    this.current.set(key, copy(value));
+  set(key: string, value: V): void {
+    this.current.set(key, this.copy(value));
+  }
+}
+
+export interface MemoScore { score: SourceScore; redundant: Uint8Array }
+
+function copyScore(x: MemoScore): MemoScore {
+  const { leverage, gain, gram, ...rest } = x.score;
+  return {
+    score: { ...rest, leverage: leverage.slice(), gain: gain.slice(), ...(gram ? { gram: gram.slice() } : {}) },
+    redundant: x.redundant.slice(),
+  };
+}
+
+/** Per source: its score, leverages, gains and redundant flags. */
+export class ScoreMemo extends ContentMemo<MemoScore> {
+  /** The R half-sample scores of each source's stability check. */
+  readonly halves = new ContentMemo<Float64Array>((v) => v.slice());
+
+  constructor() { super(copyScore); }
+
+  override nextRun(): void {
+    super.nextRun();
+    this.halves.nextRun();
   }
 }

@@ -6,6 +6,7 @@
  */
 import { subsetScores } from './eci';
 import { halfSamples, type SampleKey } from './sampling';
+import type { ContentMemo } from './scoreMemo';
 
 /** What scoring one source left for its stability check. */
 export interface StabilityInput {
@@ -78,13 +79,21 @@ export async function computeStability(
   inputs: readonly StabilityInput[],
   settings: { seed: number; lambda: number; resamples: number; thresholds: { stableAgreement: number } },
   control?: { signal?: AbortSignal; pause?: () => Promise<void> },
+  /** Half-sample scores of earlier runs by content (the same sample, weights and settings give the same scores). */
+  memo?: ContentMemo<Float64Array>,
 ): Promise<StabilityResult> {
   const R = settings.resamples;
   const scores = new Map<string, Float64Array>();
   for (const s of inputs) {
     control?.signal?.throwIfAborted();
-    scores.set(s.name, subsetScores(s.units, s.weights, settings.lambda, halfSamples(s.keys, settings.seed, R), s.gram));
-    await control?.pause?.();
+    const key = memo?.key(s.units, s.weights, [settings.lambda, settings.seed, R], s.keys.map((k) => `${k.query}\u0000${k.j}`).join('\u0001'));
+    let half = key !== undefined ? memo!.get(key) : undefined;
+    if (!half) {
+      half = subsetScores(s.units, s.weights, settings.lambda, halfSamples(s.keys, settings.seed, R), s.gram);
+      if (key !== undefined) memo!.set(key, half);
+      await control?.pause?.();
+    }
+    scores.set(s.name, half);
   }
   const bySource = new Map<string, SourceStability>();
   const agreement: Agreement[] = [];

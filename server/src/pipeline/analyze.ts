@@ -197,7 +197,7 @@ async function scoreResult(x: ScoreInput): Promise<AnalysisResult> {
   const check: PendingStability = async (control) => {
     if (!inputs) throw new Error('internal: the stability check of a result runs once');
     const s0 = performance.now();
-    const done = await computeStability(inputs, x.settings, control);
+    const done = await computeStability(inputs, x.settings, control, x.memo?.halves);
     inputs = undefined; // the residuals and Gram matrices are no longer needed
     applyStability(sources, done);
     result.timings.stabilityMs = performance.now() - s0;
