@@ -73,7 +73,11 @@ async function main(): Promise<void> {
   // A full result: eci/resultsChanged without `provisional` (the sample-scope ranking of a run
   // still measuring) or `stability` (the half-sample check of results already announced).
   let fullResults = 0;
-  conn.onNotification('eci/resultsChanged', (p: { provisional?: true; stability?: true }) => { if (!p.provisional && !p.stability) fullResults++; });
+  let stabilityChecks = 0;
+  conn.onNotification('eci/resultsChanged', (p: { provisional?: true; stability?: true }) => {
+    if (p.stability) stabilityChecks++;
+    else if (!p.provisional) fullResults++;
+  });
   conn.onNotification(() => undefined);
   conn.listen();
   /** A request that fails when the server process ends instead of hanging. */
@@ -97,8 +101,11 @@ async function main(): Promise<void> {
   };
   // The first run (warm when the e2e cache was there): wait for its results.
   const t0 = Date.now();
-  const firstDone = await waitFor(() => state.state === 'done', 600_000);
+  // eci/status "done" comes before the result's diagnostics and its resultsChanged: wait for
+  // that, and for the stability check that follows, so the edit below starts from a quiet server.
+  const firstDone = await waitFor(() => fullResults > 0, 600_000);
   const firstRunS = (Date.now() - t0) / 1000;
+  await waitFor(() => stabilityChecks > 0, 60_000);
   log(`lsp: first run ${firstDone ? 'finished' : 'did not finish'} in ${firstRunS.toFixed(1)} s (${warm ? 'warm' : 'cold'} cache)`);
   // A warm edit in the editor: one line of the open file gets a new negative text; time
   // from the change to the new results (includes the server's typing debounce).
@@ -167,7 +174,7 @@ async function main(): Promise<void> {
   const figures = { lsp_p99_ms: round(percentile(all, 99)), lsp_p50_ms: round(median(all)), lsp_edit_rerun_s: edited ? round(editS) : null };
   record('lsp', figures, {
     machine: machine(), load1AtEnd: load1(), server: `dist/server.js (built ${statSync(server).mtime.toISOString()})`,
-    workspace: { triples: set.triples, distinctTexts: set.distinctTexts, openFile: `${SOURCES[0]}.jsonl`, lines, cacheAtStart: warm ? 'warm (bench/e2e.ts cache)' : 'empty' },
+    workspace: { triples: set.triples, distinctTexts: set.distinctTexts, openFile: `${SOURCES[0]}.jsonl`, lines, cacheAtStart: warm ? 'warm (bench/out/e2e-cache, filled by bench/e2e.ts or bench/scope.ts)' : 'empty' },
     firstRunS: round(firstRunS), firstRunFinished: firstDone,
     editInEditor: { line: at + 1, toResultsS: edited ? round(editS) : null, runS: editRunS, note: 'didChange → the next eci/resultsChanged without provisional/stability flags (diagnostics published); includes the server debounce of typing' },
     backgroundRun: { appendedTo: `${SOURCES[SOURCES.length - 1]}.jsonl`, triples: extra.queries, distinctNewTexts: 'about 2 per appended line' },

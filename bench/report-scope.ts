@@ -55,7 +55,7 @@ export function scopeTable(s: Json): string {
   const ls = obj(s.lspScope);
   const rows: unknown[][] = [];
   const cold = obj(sc.cold);
-  const row = (name: string, p: unknown) => { const x = obj(p); rows.push([name, x.wallS, x.cpuS, x.peakRssMb]); };
+  const row = (name: string, p: unknown) => { const x = obj(p); rows.push([name, x.wallS, x.cpuS, x.peakRssMb, x.textsEmbedded]); };
   if (s.scope) {
     row('CLI cold, full', cold.full);
     row('CLI cold, --sample-only', cold.sampleOnly);
@@ -63,9 +63,9 @@ export function scopeTable(s: Json): string {
     ((warm.resamples0 as Json[] | undefined) ?? []).forEach((p, i) => row(`CLI warm --resamples 0, ${i + 1}`, p));
     ((warm.resamplesDefault as Json[] | undefined) ?? []).forEach((p, i) => row(`CLI warm (resamples ${fmt(sc.resamplesDefault)}), ${i + 1}`, p));
     const parse = obj(sc.readAndParse);
-    rows.push([`read + JSON.parse, ${fmt(parse.lines)} lines (per rep: ${((parse.secondsPerRep as number[] | undefined) ?? []).join(', ')})`, parse.medianS, '', '']);
+    rows.push([`read + JSON.parse, ${fmt(parse.lines)} lines (per rep: ${((parse.secondsPerRep as number[] | undefined) ?? []).join(', ')})`, parse.medianS, '', '', '']);
   }
-  const cliTable = s.scope ? table(['run', 'wall s', 'CPU s', 'peak RSS MB'], rows) : 'scope.ts not run';
+  const cliTable = s.scope ? table(['run', 'wall s', 'CPU s', 'peak RSS MB', 'texts embedded'], rows) : 'scope.ts not run';
   if (!s.lspScope) return cliTable;
   const c = obj(ls.cold);
   const p = obj(ls.paste);

@@ -10,7 +10,8 @@
  * cache the LSP bench starts from; lsp-scope (the ranking first, a paste) starts cold.
  *
  * --full: end to end at 100k triples (default 20k), the LSP workspace at the same size, and
- * the int8 default model in the encoder comparison too (about 23 min instead of 13).
+ * the int8 default model in the encoder comparison too (about 50 min instead of 18: the
+ * cold 100k runs of e2e, scope and lsp-scope take about 10 min each).
  * Benchmarks are not tests: a failing section is recorded and the others still run.
  */
 import { spawn } from 'node:child_process';

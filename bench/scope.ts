@@ -14,7 +14,7 @@
  *
  *   npx tsx bench/scope.ts [--triples=20000 | --full] [--reps=3]
  */
-import { createReadStream, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { args, CLI, ensureOut, load1, log, machine, median, record, round, runNode, type ChildRun } from './common';
 import { synthesize, SOURCES } from './synth';
@@ -46,6 +46,21 @@ async function readAndParse(files: string[]): Promise<{ seconds: number; lines: 
     if (rest.trim()) { JSON.parse(rest); lines++; }
   }
   return { seconds: (performance.now() - t0) / 1000, lines };
+}
+
+/**
+ * Texts in an embedding cache: its vectors-d<d>.bin files hold fixed-size records of a 16-byte
+ * key, d float32 and a 4-byte CRC (the layout server/src/encoder/cache.ts documents).
+ */
+export function cachedTexts(cacheDir: string): number {
+  let n = 0;
+  for (const fp of existsSync(cacheDir) ? readdirSync(cacheDir) : []) {
+    for (const f of readdirSync(join(cacheDir, fp))) {
+      const d = /^vectors-d(\d+)\.bin$/.exec(f);
+      if (d) n += Math.floor(statSync(join(cacheDir, fp, f)).size / (20 + 4 * Number(d[1])));
+    }
+  }
+  return n;
 }
 
 const phase = (r: ChildRun) => ({ wallS: round(r.wallS), cpuS: round(r.userS + r.sysS), peakRssMb: round(r.peakRssMb) });
@@ -102,7 +117,7 @@ async function main(): Promise<void> {
     machine: machine(), load1AtStart: started, model: 'default (fp32), as bench/e2e.ts', cli: 'dist/cli.js score CONFIG -f json -o FILE -q',
     set: { triples: set.triples, queries: set.queries, distinctTexts: set.distinctTexts, sources: SOURCES, seed: 1 },
     reps, resamplesDefault: resamples, sampleSize: coldFull.report.settings?.sampleSize,
-    cold: { full: phase(coldFull.run), sampleOnly: phase(coldSample.run) },
+    cold: { full: { ...phase(coldFull.run), textsEmbedded: cachedTexts(fullCache) }, sampleOnly: { ...phase(coldSample.run), textsEmbedded: cachedTexts(sampleCache) } },
     warm: { resamples0: warm0.map(phase), resamplesDefault: warmR.map(phase) },
     readAndParse: { lines, secondsPerRep: parse.map(round), medianS: round(parseS), how: 'one pass over every file, 1 MiB utf8 chunks, split on \\n, JSON.parse per line, in the bench process' },
     command: `npx tsx bench/scope.ts --triples=${set.triples} --reps=${reps}`,
