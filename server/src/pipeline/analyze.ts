@@ -147,7 +147,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
       residuals = await measurePart(0, 1);
       if (split && (embedder?.embeddedCount ?? 0) > embeddedBefore) {
         const provisional = await score('sample', residuals, 'none');
-        provisional.timings = { scanMs: t1 - t0, embedMs: performance.now() - t1, scoreMs: 0 };
+        provisional.timings = { ...provisional.timings, scanMs: t1 - t0, embedMs: performance.now() - t1 };
         opts.onProvisional!(provisional);
       }
       if (split) await measurePart(sampledCount, 0);
