@@ -90,7 +90,8 @@ export interface RankingSnapshot {
 
 export type RunState =
   | { state: 'idle' }
-  | { state: 'running'; scope: string; phase: string; done: number; total: number }
+  /** `sampleRanking`: the ranking of the run's samples is already shown (sample scope); the rest is being measured. */
+  | { state: 'running'; scope: string; phase: string; done: number; total: number; sampleRanking?: true }
   | { state: 'failed'; scope: string; message: string }
   | { state: 'done'; scope: string; seconds: number };
 

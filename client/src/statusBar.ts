@@ -32,9 +32,10 @@ export class RunStatusBar implements vscode.Disposable {
     switch (state.state) {
       case 'running': {
         const progress = state.total > 0 ? ` ${Math.min(100, Math.round((100 * state.done) / state.total))}%` : '';
-        item.text = `$(sync~spin) ECI_sem${progress}`;
+        item.text = `$(sync~spin) ECI_sem${state.sampleRanking ? ' (sample scope)' : ''}${progress}`;
         item.tooltip = `Scoring ${scopeLabel(state.scope)}: ${state.phase}` +
-          (state.total > 0 ? ` (${state.done}/${state.total})` : '') + '\nClick to cancel.';
+          (state.total > 0 ? ` (${state.done}/${state.total})` : '') +
+          (state.sampleRanking ? '\nThe ranking shown is from the sampled triples; every triple follows.' : '') + '\nClick to cancel.';
         item.command = { title: 'Cancel Run', command: Commands.cancelRun };
         break;
       }

@@ -55,7 +55,7 @@ export function stableText(card: SourceCard, pending: boolean): string {
 export function statusText(s: RunState): string {
   switch (s.state) {
     case 'running':
-      return `Scoring ${scopeLabel(s.scope)}: ${s.phase}${s.total > 0 ? ` ${s.done}/${s.total}` : ''}…`;
+      return `Scoring ${scopeLabel(s.scope)}: ${s.phase}${s.total > 0 ? ` ${s.done}/${s.total}` : ''}…${s.sampleRanking ? ' (ranking shown from the samples)' : ''}`;
     case 'failed':
       return `Last run failed (${scopeLabel(s.scope)}): ${s.message}`;
     case 'done':

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { MarkupContent } from 'vscode-languageserver';
-import type { RankingSnapshot } from '../../common/protocol';
+import type { RankingSnapshot, RunState } from '../../common/protocol';
 import { examplesWorkspace, tempDir } from '../helpers/lspFixtures';
 import { TestClient } from '../helpers/lspClient';
 
@@ -46,6 +46,11 @@ describe('result scopes in the language server', () => {
       assert.ok(lens.every((l) => / · sample scope/.test(l.command!.title)), lens.map((l) => l.command!.title).join('\n'));
     }
     await full;
+    // The status bar knew: progress after the early ranking says the ranking shown is from the samples.
+    const statuses = client.events.filter((e) => e.kind === 'status').map((e) => e.value as RunState);
+    const first = statuses.findIndex((x) => x.state === 'running' && x.sampleRanking === true);
+    assert.ok(first > 0, 'a running status marked sampleRanking');
+    assert.ok(statuses.slice(0, first).every((x) => !(x.state === 'running' && x.sampleRanking)));
     const [done] = await client.request<RankingSnapshot[]>('eci/ranking', {});
     assert.equal(done.resultScope, 'all');
     assert.equal(done.provisional, undefined);

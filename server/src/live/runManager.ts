@@ -243,10 +243,12 @@ export class RunManager {
     const onCancel = reporter.token.onCancellationRequested(() => controller.abort());
     this.setState(scope, { state: 'running', scope, phase: 'start', done: 0, total: 0 });
     let outcome;
+    /** Set once the ranking of the samples is shown: the status bar says so until the run ends. */
+    let sampleRanking = false;
     try {
       outcome = await this.deps.host.run(spec, controller.signal, (p) => {
         reporter.report(percentOf(p), messageOf(p));
-        this.setState(scope, { state: 'running', scope, phase: p.phase, done: p.done, total: p.total });
+        this.setState(scope, { state: 'running', scope, phase: p.phase, done: p.done, total: p.total, ...(sampleRanking ? { sampleRanking: true as const } : {}) });
       }, (provisional) => {
         // The ranking from the samples, while the rest are measured (not for text the user no longer has).
         const read = this.versionsRead(def, versions, provisional);
@@ -254,6 +256,7 @@ export class RunManager {
         const r = new ScopeResult(provisional, read, new Date(), (performance.now() - started) / 1000, def.kind === 'config' ? def.configUri : undefined);
         r.provisional = true;
         this.deps.store.setProvisional(r);
+        sampleRanking = true;
         this.deps.onProvisional(scope);
       });
     } finally {
