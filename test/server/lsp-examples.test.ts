@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { MarkupContent, ProgressToken } from 'vscode-languageserver-protocol';
 import type { RankingSnapshot, RunState } from '../../common/protocol';
+import { intactCacheFile } from '../helpers/encoderFaults';
 import { messageOf, TestClient } from '../helpers/lspClient';
 import { examplesWorkspace, tempDir } from '../helpers/lspFixtures';
 
@@ -156,6 +157,28 @@ describe('cancelling runs (fresh cache, so the encoder is busy)', () => {
     assert.deepEqual(await client.request('eci/ranking', {}), []);
   });
 
+  test('an edit while a cold run embeds does not start the embedding again from scratch', async (t) => {
+    const dir = examplesWorkspace();
+    const cache = tempDir('cache');
+    const client = await TestClient.start({ folder: dir, cacheDir: cache });
+    clients.push(client);
+    const newTexts = (m: string | undefined) => Number(/\((\d+) new texts\)/.exec(m ?? '')?.[1] ?? -1);
+    // The first calls of the cold run have embedded (and cached) some texts.
+    await client.waitFor<{ value: { message?: string } }>('progress', (p) => newTexts(p.value.message) >= 256, 120_000);
+    const before = client.progress.length;
+    const llm = join(dir, 'data', 'llm.jsonl');
+    client.open(llm);
+    const line = client.text(llm).split('\n')[5];
+    client.edit(llm, { start: { line: 5, character: 0 }, end: { line: 5, character: line.length } }, JSON.stringify({ ...JSON.parse(line), negative: 'A negative passage no run has seen before.' }));
+    await client.waitForResults(undefined, 120_000);
+    // Whether the edit cancelled the cold run or came after it, the run of the edited text embeds
+    // only what the cache lacks: far fewer texts than the whole set.
+    const last = Math.max(...client.progress.slice(before).map((p) => newTexts(p.value.message)));
+    const all = intactCacheFile(cache).records;
+    t.diagnostic(`the run after the edit embedded ${last} new texts; the cache holds ${all}`);
+    assert.ok(last >= 1 && last <= all - 256, `the run after the edit embedded ${last} new texts of ${all} in the cache`);
+  });
+
   test('an edit during a run cancels it; only the run of the new version publishes', async () => {
     // A warm cache keeps the last run short; 57 new negatives keep the one before it busy.
     const dir = examplesWorkspace();
@@ -178,8 +201,9 @@ describe('cancelling runs (fresh cache, so the encoder is busy)', () => {
     assert.deepEqual(await client.waitFor('status', ended), { state: 'idle' }, 'the superseded run was cancelled');
     await client.waitForResults();
     const ds = await client.diagnosticsOf(llm, (_d, p) => p.version === v && _d.length > 0);
-    const kinds = client.events.slice(from).map((e) => e.kind);
-    assert.equal(kinds.filter((k) => k === 'results').length, 1, 'only the last run published results');
+    // Results of runs (not the stability check that follows a result).
+    const runs = client.events.slice(from).filter((e) => e.kind === 'results' && !(e.value as { stability?: true }).stability);
+    assert.equal(runs.length, 1, 'only the last run published results');
     // Line 27 now holds line 1's triple, which is no text duplicate (the old line 27 was).
     assert.ok(!ds.some((d) => d.range.start.line === 26 && /normalised/.test(messageOf(d))), 'no stale finding on the edited line');
     assert.ok(ds.some((d) => d.range.start.line === 38 && /normalised/.test(messageOf(d))), 'the untouched duplicate at line 39 is still reported');
