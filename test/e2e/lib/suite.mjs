@@ -224,8 +224,12 @@ export async function checkQuickFix(page, { workspace, file, line, title, messag
     await page.keyboard.press('F8');
     const widget = page.locator('.marker-widget').first();
     await widget.waitFor({ state: 'visible', timeout: 15_000 });
-    await page.locator('[id="status.editor.selection"]', { hasText: /Ln \d+/ }).waitFor();
-    const at = Number(/Ln (\d+)/.exec(await page.locator('[id="status.editor.selection"]').innerText())[1]);
+    // The status bar follows the cursor a moment later: wait until it has left the line above
+    // (under load it still showed that line when read at once).
+    const selection = page.locator('[id="status.editor.selection"]');
+    const lineNow = async () => Number(/Ln (\d+)/.exec(await selection.innerText())?.[1] ?? NaN);
+    for (let t = 0; t < 50 && (await lineNow()) === line - 1; t++) await page.waitForTimeout(100);
+    const at = await lineNow();
     if (at !== line) throw new Error(`Go to Next Problem went to line ${at}, not ${line}: no problem on ${file}:${line}?`);
     const text = await widget.innerText();
     found = !message || message.test(text);
