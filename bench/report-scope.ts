@@ -1,12 +1,6 @@
 /** The issue-10 part of the generated BENCHMARKS.md figures (bench/scope.ts, bench/lsp-scope.ts). */
 
-type Json = Record<string, unknown>;
-const obj = (x: unknown): Json => (x && typeof x === 'object' ? x as Json : {});
-const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-const fmt = (x: unknown, unit = ''): string => {
-  const n = num(x);
-  return n === null ? '—' : `${n}${unit}`;
-};
+import { fmt, num, obj, type Json } from './format';
 
 export interface ScopeGoal { name: string; value: unknown; goal: string; met: boolean | null; what: string }
 

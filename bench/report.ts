@@ -1,13 +1,7 @@
 /** The generated part of BENCHMARKS.md: figures and goals, then one table per benchmark. */
 import { scopeGoals, scopeTable } from './report-scope';
 
-type Json = Record<string, unknown>;
-const obj = (x: unknown): Json => (x && typeof x === 'object' ? x as Json : {});
-const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-const fmt = (x: unknown, unit = ''): string => {
-  const n = num(x);
-  return n === null ? '—' : `${n}${unit}`;
-};
+import { fmt, num, obj, type Json } from './format';
 
 function table(head: string[], rows: unknown[][]): string {
   const line = (cells: unknown[]) => `| ${cells.map((c) => String(c ?? '—').replace(/\|/g, '\\|')).join(' | ')} |`;

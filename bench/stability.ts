@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   for (let r = 0; r < reps; r++) {
     const inputs: StabilityInput[] = [];
     const t0 = performance.now();
-    aggregateSources(table, specs, residuals, m, settings, inputs);
+    aggregateSources(table, specs, residuals, m, settings, { stabilityInputs: inputs });
     const t1 = performance.now();
     const st = await computeStability(inputs, settings);
     const t2 = performance.now();

@@ -26,7 +26,7 @@ describe('result scopes in the language server', () => {
   const clients: TestClient[] = [];
   after(() => Promise.all(clients.map((c) => c.stop())));
 
-  test('a run that embeds shows the sample-scope ranking first, then the full result replaces it', async () => {
+  test('a run that embeds shows the sample-scope ranking first, then the full result replaces it', async (t) => {
     const dir = smallSampleWorkspace();
     const client = await TestClient.start({ folder: dir, cacheDir: tempDir('cache') });
     clients.push(client);
@@ -44,6 +44,9 @@ describe('result scopes in the language server', () => {
       assert.equal(early.stability, 'pending');
       const lens = (await client.codeLens(config))!;
       assert.ok(lens.every((l) => / · sample scope/.test(l.command!.title)), lens.map((l) => l.command!.title).join('\n'));
+    } else {
+      // The rest was measured before the ranking request came back: only the notifications were checked.
+      t.diagnostic('the full result arrived before the provisional snapshot could be read; its faces were not checked this time');
     }
     await full;
     // The status bar knew: progress after the early ranking says the ranking shown is from the samples.

@@ -83,6 +83,15 @@ export interface SourceResult {
   stability?: SourceStability;
 }
 
+export interface AggregateOptions {
+  /** When given, receives what each source's stability check needs (computed later, or at once, by the caller). */
+  stabilityInputs?: StabilityInput[];
+  /** 'sample': only the sampled triples were measured, so counts and means are over the sample. */
+  scope?: 'all' | 'sample';
+  /** Scores of earlier runs by content (the language server keeps one between runs). */
+  memo?: ScoreMemo;
+}
+
 const FALSE_NEGATIVE_LIKE: ReadonlySet<TripleFindingId> = new Set(['duplicate-of-positive', 'near-duplicate-of-positive', 'likely-false-negative']);
 
 export function aggregateSources(
@@ -91,13 +100,9 @@ export function aggregateSources(
   residuals: ReadonlyMap<number, Float64Array>,
   residualScale: number,
   settings: Settings,
-  /** When given, receives what each source's stability check needs (computed later, or at once, by the caller). */
-  stabilityInputs?: StabilityInput[],
-  /** 'sample': only the sampled triples were measured, so counts and means are over the sample. */
-  scope: 'all' | 'sample' = 'all',
-  /** Scores of earlier runs by content (the language server keeps one between runs). */
-  memo?: ScoreMemo,
+  opts: AggregateOptions = {},
 ): SourceResult[] {
+  const { stabilityInputs, scope = 'all', memo } = opts;
   // Recomputed rather than memoised: it is cheap, and a memo would hold an
   // object per triple (the point of the columnar table is not to).
   const evaluate = (i: number) => evaluateTriple(table, i, settings);

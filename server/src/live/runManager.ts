@@ -254,7 +254,6 @@ export class RunManager {
         const read = this.versionsRead(def, versions, provisional);
         if (this.changedSince(read)) return;
         const r = new ScopeResult(provisional, read, new Date(), (performance.now() - started) / 1000, def.kind === 'config' ? def.configUri : undefined);
-        r.provisional = true;
         this.deps.store.setProvisional(r);
         sampleRanking = true;
         this.deps.onProvisional(scope);

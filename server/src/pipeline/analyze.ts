@@ -189,7 +189,7 @@ async function scoreResult(x: ScoreInput): Promise<AnalysisResult> {
   const residualScale = x.table.length === 0 ? 0
     : x.scope === 'all' ? median(norms) : median(norms.filter((_, i) => x.keepResidual[i] === 1));
   const stabilityInputs: StabilityInput[] | undefined = x.stabilityMode !== 'none' ? [] : undefined;
-  const sources = x.table.length > 0 ? aggregateSources(x.table, x.specs, x.residuals, residualScale, x.settings, stabilityInputs, x.scope, x.memo) : [];
+  const sources = x.table.length > 0 ? aggregateSources(x.table, x.specs, x.residuals, residualScale, x.settings, { stabilityInputs, scope: x.scope, memo: x.memo }) : [];
   const timings: AnalysisResult['timings'] = { scanMs: 0, embedMs: 0, scoreMs: performance.now() - t0 };
   const result: AnalysisResult = { ...x.base, scope: x.scope, residualScale, sources, timings };
   if (!stabilityInputs) return result;

@@ -202,7 +202,7 @@ export class ScopeResult implements TripleScalars {
     return this.wire.settings.resamples > 0 && this.wire.sources.length > 0 && !this.wire.sources.some((s) => s.stability) && !this.provisional;
   }
 
-  /** A sample-scope ranking shown while the run measures every triple (no stability check of its own). */
+  /** Set by the store for a sample-scope ranking shown while its run measures every triple (no stability check of its own). */
   provisional = false;
 
   snapshot(): RankingSnapshot {
@@ -239,7 +239,7 @@ export class ResultStore {
   all(): ScopeResult[] { return [...this.byScope.values()]; }
 
   /** The ranking of a run in progress, from its samples (until the run's full result or its end). */
-  setProvisional(r: ScopeResult): void { this.provisional.set(r.scope, r); }
+  setProvisional(r: ScopeResult): void { r.provisional = true; this.provisional.set(r.scope, r); }
   dropProvisional(scope: string): boolean { return this.provisional.delete(scope); }
   /** What the ranking faces show: the provisional ranking when there is one, else the result. */
   ranking(scope: string): ScopeResult | undefined { return this.provisional.get(scope) ?? this.byScope.get(scope); }
