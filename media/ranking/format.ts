@@ -1,5 +1,6 @@
 /** Pure formatting for the panel (no DOM), so numbers read the same everywhere. */
 import type { FindingId, RunState, SourceCard } from '../../common/protocol';
+import { orderToNext } from '../../common/stabilityLabel';
 
 export function num(x: number | undefined | null, digits: number): string {
   return typeof x === 'number' && Number.isFinite(x) ? x.toFixed(digits) : '–';
@@ -45,11 +46,8 @@ export function tail(uri: string, n: number): string {
 
 /** The order of a source and the next one under half-sampling: `≈ LLM 61%`, `> Dense 96%`, `? Random (N differs)`, or '–'. */
 export function stableText(card: SourceCard, pending: boolean): string {
-  const st = card.stability;
-  if (!st) return pending && card.rank < card.groupSize ? 'pending…' : '–';
-  if (!st.next) return '–';
-  if (!st.comparableWithNext) return `? ${st.next} (N differs)`;
-  return `${st.tiedWithNext ? '≈' : '>'} ${st.next} ${percent(st.agreementWithNext)}`;
+  if (!card.stability) return pending && card.rank < card.groupSize ? 'pending…' : '–';
+  return orderToNext(card.stability, card.stability.next) ?? '–';
 }
 
 export function statusText(s: RunState): string {

@@ -4,6 +4,7 @@
  * A pure function of the state; main.ts owns the state and the messages.
  */
 import type { RankingSnapshot, RunState, SourceCard, TripleRow } from '../../common/protocol';
+import { agreementPercent } from '../../common/stabilityLabel';
 import { activatable, bar, h } from './dom';
 import { FINDING_LABELS, UNSAFE, num, percent, scopeLabel, sourceFlags, stableText, statusText, tail, tripleFindings } from './format';
 
@@ -125,7 +126,7 @@ function sourceTable(scope: string, cards: SourceCard[], best: number, selected:
     // A tie is shown between the two rows it joins, not only in a cell.
     if (st?.tiedWithNext && st.next) {
       const cell = h('td', { attrs: { colspan: String(SOURCE_COLUMNS.length) } },
-        `≈ ${card.name} and ${st.next} are tied: only ${percent(st.agreementWithNext)} of ${st.resamples} half-samples put ${card.name} first — do not read their order as a ranking`);
+        `≈ ${card.name} and ${st.next} are tied: only ${agreementPercent(st.agreementWithNext ?? 0)} of ${st.resamples} half-samples put ${card.name} first — do not read their order as a ranking`);
       body.append(h('tr', { class: 'tie', attrs: { role: 'note' } }, cell));
     }
   }

@@ -1,5 +1,6 @@
 /** Human-readable renderings of a report: a terminal table and Markdown. */
 import { FINDING_LABELS } from '../../../common/findingLabels';
+import { agreementPercent as percent, orderToNext } from '../../../common/stabilityLabel';
 import { orderSources, type ReportSource } from './report';
 import { TRIPLE_FINDINGS } from './types';
 import type { Problem } from './types';
@@ -43,17 +44,10 @@ function flagText(s: ReportSource): string {
   return SOURCE_FLAGS.filter((f) => (s.findings[f] ?? 0) > 0).map((f) => FINDING_LABELS[f]).join(', ');
 }
 
-/** A share as a whole percentage, rounded down so that a tie never shows the threshold itself. */
-function percent(share: number): string {
-  return `${Math.floor(100 * share + 1e-9)}%`;
-}
 
 /** The stable column: how the source compares with the next one below in its group. */
 function stableText(s: ReportSource, next: ReportSource | undefined): string {
-  const st = s.stability;
-  if (!st || !next) return '—';
-  if (!st.comparableWithNext || st.agreementWithNext === null) return `? ${next.name} (N differs)`;
-  return `${st.tiedWithNext ? '≈' : '>'} ${next.name} ${percent(st.agreementWithNext)}`;
+  return orderToNext(s.stability, next?.name) ?? '—';
 }
 
 /** One line per tie (and per pair that cannot be compared) of a group, below its table. */

@@ -11,6 +11,7 @@ import { parseConfig } from '../core/config';
 import { describeFinding } from '../core/findings';
 import type { FindingId } from '../core/types';
 import { lineOf, negativeSpans } from './lineRanges';
+import { agreementPercent } from '../../../common/stabilityLabel';
 import { findingMessage, num, percent, sig3, SOURCE_FINDINGS } from './words';
 
 function markdown(lines: string[]): MarkupContent {
@@ -98,12 +99,12 @@ export function stabilityLines(c: SourceCard, pending: boolean): string[] {
   if (st.previous) {
     out.push(st.agreementWithPrevious === null || st.agreementWithPrevious === undefined
       ? `- vs **${st.previous}** (above): not comparable — their N differ`
-      : `- vs **${st.previous}** (above): ${percent(st.agreementWithPrevious)} of half-samples rank ${st.previous} higher${st.tiedWithPrevious ? ' — **tied**, the order is not supported' : ''}`);
+      : `- vs **${st.previous}** (above): ${agreementPercent(st.agreementWithPrevious)} of half-samples rank ${st.previous} higher${st.tiedWithPrevious ? ' — **tied**, the order is not supported' : ''}`);
   }
   if (st.next) {
     out.push(!st.comparableWithNext
       ? `- vs **${st.next}** (below): not comparable — their N differ`
-      : `- vs **${st.next}** (below): ${percent(st.agreementWithNext ?? 0)} of half-samples rank ${c.name} higher${st.tiedWithNext ? ' — **tied**, the order is not supported' : ''}`);
+      : `- vs **${st.next}** (below): ${agreementPercent(st.agreementWithNext ?? 0)} of half-samples rank ${c.name} higher${st.tiedWithNext ? ' — **tied**, the order is not supported' : ''}`);
   }
   return out;
 }

@@ -4,6 +4,7 @@
  * without opening a report.
  */
 import type { SourceCard } from '../../../common/protocol';
+import { agreementPercent, orderToNext } from '../../../common/stabilityLabel';
 import type { TripleInfo } from '../live/state/results';
 import type { Settings } from '../core/settings';
 import type { SourceFindingId, TripleFindingId } from '../core/types';
@@ -63,7 +64,7 @@ export function sourceFindingMessage(id: SourceFindingId, c: SourceCard, s: Sett
       return `${c.name}: under-sampled — ${c.size} triples < sample size ${s.sampleSize}, so its score is not compared at equal N`;
     case 'tied-with-next': {
       const st = c.stability;
-      return `${c.name} ≈ ${st?.next ?? 'the next source'}: only ${percent(st?.agreementWithNext ?? 0)} of ${st?.resamples ?? s.resamples} half-samples rank it above (< ${percent(th.stableAgreement)}), so the order of the two is not supported`;
+      return `${c.name} ≈ ${st?.next ?? 'the next source'}: only ${agreementPercent(st?.agreementWithNext ?? 0)} of ${st?.resamples ?? s.resamples} half-samples rank it above (< ${agreementPercent(th.stableAgreement)}), so the order of the two is not supported`;
     }
   }
 }
@@ -74,11 +75,8 @@ export function sourceFindingMessage(id: SourceFindingId, c: SourceCard, s: Sett
  * group or when the check is off; `stability pending` while it computes.
  */
 export function stabilityText(c: SourceCard, pending: boolean): string {
-  const st = c.stability;
-  if (!st) return pending && c.rank < c.groupSize ? 'stability pending' : '';
-  if (!st.next) return '';
-  if (!st.comparableWithNext) return `? ${st.next} (N differs)`;
-  return `${st.tiedWithNext ? '≈' : '>'} ${st.next} (${percent(st.agreementWithNext ?? 0)})`;
+  if (!c.stability) return pending && c.rank < c.groupSize ? 'stability pending' : '';
+  return orderToNext(c.stability, c.stability.next, true) ?? '';
 }
 
 /** CodeLens title of a source: `ECI_sem 12.7 · rank 2/4 plain · ≈ LLM (61%) · δ 0.64 · 6% weak`. */
