@@ -52,20 +52,29 @@ export interface SampleKey extends Key64 {
  * is settled afterwards by `resolveSample`.
  */
 export class PairedSampler {
-  private readonly counts = new Map<number, number>();
+  /** Triples offered so far per query id (ids are small integers: an array, not a map). */
+  private counts = new Uint32Array(256);
   private readonly heap: SampleKey[] = [];
 
-  constructor(readonly sampleSize: number, readonly seed: number) {
+  /** `keyOf(qid, query, j)` must return H(seed, query, j); a caller that keeps them between runs passes its own. */
+  constructor(readonly sampleSize: number, readonly seed: number, private readonly keyOf: (qid: number, query: string, j: number) => Key64 = (_, q, j) => sampleHash(seed, q, j)) {
     if (!Number.isInteger(sampleSize) || sampleSize < 0) throw new RangeError(`sampleSize must be a non-negative integer, got ${sampleSize}`);
   }
 
   /** The triple's query group: its id and normalised text. */
   offer(qid: number, query: string): void {
-    const j = this.counts.get(qid) ?? 0;
-    this.counts.set(qid, j + 1);
+    if (qid >= this.counts.length) {
+      const next = new Uint32Array(Math.max(qid + 1, this.counts.length * 2));
+      next.set(this.counts);
+      this.counts = next;
+    }
+    const j = this.counts[qid]++;
     if (this.sampleSize === 0) return;
-    const key: SampleKey = { ...sampleHash(this.seed, query, j), qid, query, j };
+    const h = this.keyOf(qid, query, j);
     const heap = this.heap;
+    // Most keys lose to the root of a full heap: compare before making an object.
+    if (heap.length >= this.sampleSize && compareKeys(h, heap[0]) > 0) return;
+    const key: SampleKey = { hi: h.hi, lo: h.lo, qid, query, j };
     if (heap.length < this.sampleSize) {
       heap.push(key);
       this.up(heap.length - 1);

@@ -46,8 +46,10 @@ export class TripleTable {
 
   add(unit: number, line: number, posIndex: number, negIndex: number, qid = 0, hashHi = 0, hashLo = 0): number {
     const i = this.length++;
-    for (const col of [this.unitCol, this.lineCol, this.posCol, this.negCol, this.qidCol, this.hashHiCol, this.hashLoCol, this.aCol, this.bCol, this.cCol, this.ovCol, this.jCol, this.normCol, this.flagCol]) {
-      col.ensure(this.length);
+    if (this.length > this.unitCol.data.length) {
+      for (const col of [this.unitCol, this.lineCol, this.posCol, this.negCol, this.qidCol, this.hashHiCol, this.hashLoCol, this.aCol, this.bCol, this.cCol, this.ovCol, this.jCol, this.normCol, this.flagCol]) {
+        col.ensure(this.length);
+      }
     }
     this.unitCol.data[i] = unit;
     this.lineCol.data[i] = line;
@@ -75,6 +77,17 @@ export class TripleTable {
     this.jCol.data[i] = s.jaccard;
     this.normCol.data[i] = s.residualNorm;
     this.flagCol.data[i] = s.textDuplicate ? FLAG_TEXT_DUPLICATE : 0;
+  }
+
+  /** {@link setScores} without an object a call (the language server sets every triple each run). */
+  setScalars(i: number, a: number, b: number, c: number, ov: number, jaccard: number, residualNorm: number, textDuplicate: boolean): void {
+    this.aCol.data[i] = a;
+    this.bCol.data[i] = b;
+    this.cCol.data[i] = c;
+    this.ovCol.data[i] = ov;
+    this.jCol.data[i] = jaccard;
+    this.normCol.data[i] = residualNorm;
+    this.flagCol.data[i] = textDuplicate ? FLAG_TEXT_DUPLICATE : 0;
   }
 
   a(i: number): number { return this.aCol.data[i]; }
