@@ -3,8 +3,10 @@
  * equals a fresh run on the final files — the same samples, findings and ranks, every
  * number within 1e-9 relative. A seeded random sequence of line changes (some with a
  * new rare word, which moves the IDF of every triple), inserts, deletes, new and
- * removed files and config edits; after each step the server's JSON export is compared
- * with the CLI's report on a copy of the final texts.
+ * removed files, lines swapped, duplicated or broken, and config edits; after each step
+ * the server's JSON export is compared with the CLI's report on a copy of the final
+ * texts. The server keeps facts per line between runs (pipeline/lineFacts.ts): its log
+ * line of each run says how many lines it parsed, which must be the changed ones only.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -59,7 +61,7 @@ describe('invariant 10: the server after edits equals a fresh run', () => {
   const clients: TestClient[] = [];
   after(() => Promise.all(clients.map((c) => c.stop())));
 
-  test('a seeded sequence of 14 edits', async () => {
+  test('a seeded sequence of 19 edits of every kind', async () => {
     const dir = tempDir('equivalence');
     mkdirSync(join(dir, 'data'));
     const files: Record<string, string[]> = {
@@ -82,7 +84,14 @@ describe('invariant 10: the server after edits equals a fresh run', () => {
     const textOf = (f: string) => (open.has(f) ? client.text(join(dir, f)) : readFileSync(join(dir, f), 'utf8'));
     let extra = 0;
 
-    const step = async (what: string) => {
+    /** Lines the last run parsed, from its log line ("lines re-used R, parsed P"). */
+    const parsedLines = (): { reused: number; parsed: number } => {
+      const runs = client.logs.join('').match(/lines re-used (\d+), parsed (\d+)/g) ?? [];
+      const m = /lines re-used (\d+), parsed (\d+)/.exec(runs[runs.length - 1] ?? '');
+      assert.ok(m, `no run summary in the server log:\n${client.logs.join('').slice(-2000)}`);
+      return { reused: Number(m[1]), parsed: Number(m[2]) };
+    };
+    const step = async (what: string, parsedAtMost?: number) => {
       const done = client.waitForResults(undefined, 60_000);
       await client.request<{ scopes: string[] }>('eci/score', {});
       const [scope] = (await done).scopes;
@@ -97,12 +106,22 @@ describe('invariant 10: the server after edits equals a fresh run', () => {
       assert.equal(run.code, 0, `${what}: the fresh run failed: ${run.stderr}`);
       same(essence(JSON.parse(exported.content) as Json), essence(run.report as unknown as Json), what);
       rmSync(fresh, { recursive: true, force: true });
+      if (parsedAtMost !== undefined) {
+        const lines = parsedLines();
+        assert.ok(lines.parsed <= parsedAtMost, `${what}: the run parsed ${lines.parsed} lines (re-used ${lines.reused}); only the ${parsedAtMost} changed may be`);
+        assert.ok(lines.reused > 0, `${what}: the run re-used no line`);
+      }
     };
 
     await step('start');
-    const ops = ['change', 'rare-word', 'insert', 'delete', 'new-file', 'config', 'change-closed'];
-    for (let k = 0; k < 13; k++) {
-      const op = k === 0 ? 'rare-word' : pick(ops);
+    const ops = ['change', 'rare-word', 'insert', 'delete', 'new-file', 'remove-file', 'config', 'change-closed', 'swap', 'duplicate', 'bad-line'];
+    // Every kind at least once (in this order first), then a seeded mix.
+    const plan = [...ops, ...Array.from({ length: 8 }, () => pick(ops))];
+    /** A bad line stays in the file and is parsed again by every run. */
+    let badLines = 0;
+    for (let k = 0; k < plan.length; k++) {
+      const op = plan[k];
+      let parsedAtMost: number | undefined = 1 + badLines;
       const f = pick([...open]);
       const path = join(dir, f);
       const lines = client.text(path).split('\n');
@@ -116,11 +135,34 @@ describe('invariant 10: the server after edits equals a fresh run', () => {
         client.edit(path, { start: { line: at, character: 0 }, end: { line: at, character: 0 } }, fresh + '\n');
       } else if (op === 'delete') {
         client.edit(path, { start: { line: at, character: 0 }, end: { line: at + 1, character: 0 } }, '');
+        parsedAtMost = badLines;
+      } else if (op === 'swap' || op === 'duplicate') {
+        // Lines known by their text: moved or repeated, none is parsed again.
+        const other = (at + 1 + rng.nextBelow(lines.length - 2)) % (lines.length - 1);
+        const next = [...lines];
+        if (op === 'swap') [next[at], next[other]] = [next[other], next[at]];
+        else next.splice(other, 0, lines[at]);
+        client.replaceAll(path, next.join('\n'));
+        parsedAtMost = badLines;
+      } else if (op === 'bad-line') {
+        client.edit(path, { start: { line: at, character: 0 }, end: { line: at, character: 0 } }, `{"query": "broken", "positive": 3}\n`);
+        badLines++;
+        parsedAtMost = badLines;
       } else if (op === 'new-file') {
         const name = `data/a-extra${extra++}.jsonl`;
         files[name] = syntheticLines('A', 6, 'hard', 200 + k, 12);
         writeFileSync(join(dir, name), files[name].join('\n') + '\n');
         client.watched(join(dir, name), 1);
+        parsedAtMost = 6 + badLines;
+      } else if (op === 'remove-file') {
+        const extras = Object.keys(files).filter((n) => n.includes('extra') || n === 'data/a2.jsonl');
+        if (extras.length > 0) {
+          const name = pick(extras);
+          delete files[name];
+          rmSync(join(dir, name));
+          client.watched(join(dir, name), 3);
+        }
+        parsedAtMost = badLines;
       } else if (op === 'change-closed') {
         // Another program rewrites a file that is not open.
         const c = join(dir, 'data/c.jsonl');
@@ -131,8 +173,9 @@ describe('invariant 10: the server after edits equals a fresh run', () => {
       } else {
         config = CONFIG(8 + rng.nextBelow(20));
         client.replaceAll(configPath, config);
+        parsedAtMost = badLines;
       }
-      await step(`step ${k + 1} (${op} in ${f})`);
+      await step(`step ${k + 1} (${op} in ${f})`, parsedAtMost);
     }
   });
 });

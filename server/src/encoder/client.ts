@@ -203,6 +203,14 @@ export class EncoderClient {
       ` (${n} request(s) pending); the next run (the next embed()) starts a new worker`));
   }
 
+  /**
+   * Starts the worker of a lazily started client now, in the background, so that the next
+   * embed() does not wait for the model to load (a failure surfaces at that embed()).
+   */
+  prepare(): void {
+    if (!this.closed) this.ensureWorker().catch(() => undefined);
+  }
+
   /** The live worker, or a fresh one (same spec) after the previous one died. */
   private ensureWorker(): Promise<Worker> {
     if (this.worker) return Promise.resolve(this.worker);

@@ -7,6 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import { transferables, type HostToWorker, type WorkerToHost } from './wire';
 import { ScoreMemo } from '../core/scoreMemo';
+import { LineFacts } from '../pipeline/lineFacts';
 import { EmbedderKeeper } from './state/embedderKeeper';
 import { StageError } from './stageError';
 import { runInWorker } from './workerRun';
@@ -17,9 +18,17 @@ if (!port) throw new Error('the analysis worker must run in a worker_threads Wor
 const keeper = new EmbedderKeeper();
 /** Source scores of the last runs by content: an edit re-scores only the sources it changed. */
 const scores = new ScoreMemo();
+/** Per scope, the facts of its lines: an edit parses and measures only the lines it changed. */
+const lineFacts = new Map<string, LineFacts>();
 const running = new Map<number, AbortController>();
 /** The stability check under way per scope: a newer run of the scope abandons it (its result is being replaced). */
 const checking = new Map<string, AbortController>();
+
+function factsOf(scope: string): LineFacts {
+  let facts = lineFacts.get(scope);
+  if (!facts) { facts = new LineFacts(); lineFacts.set(scope, facts); }
+  return facts;
+}
 
 function send(msg: WorkerToHost, transfer: ArrayBuffer[] = []): void {
   port!.postMessage(msg, transfer);
@@ -42,10 +51,12 @@ async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spe
       last = now;
       lastPhase = progress.phase;
       send({ kind: 'progress', id, progress });
-    }, (provisional) => send({ kind: 'provisional', id, result: provisional }, transferables(provisional.columns, provisional.sources)), scores);
+    }, (provisional) => send({ kind: 'provisional', id, result: provisional }, transferables(provisional.columns, provisional.sources)), scores, factsOf(spec.scope));
     if (controller.signal.aborted) { send({ kind: 'cancelled', id }); return; }
     const result = outcome.wire;
     send({ kind: 'ok', id, result }, transferables(result.columns, result.sources));
+    // The next run is likely an edit with a new text: have the model ready for it.
+    keeper.prepare();
     if (outcome.stability) {
       running.delete(id);
       const stop = new AbortController();

@@ -12,7 +12,7 @@ import type { ClientSettings, RunState } from '../../../common/protocol';
 import type { Progress } from '../pipeline/analyze';
 import type { AnalysisHost } from './analysisHost';
 import { ScopeResult, type ResultStore } from './state/results';
-import type { FailureStage, RunInput, RunSpec } from './wire';
+import type { FailureStage, RunInput, RunSpec, WireResult } from './wire';
 
 export type ScopeDef =
   | { id: string; kind: 'config'; configPath: string; configUri: string }
@@ -290,8 +290,19 @@ export class RunManager {
       return;
     }
     this.deps.store.set(new ScopeResult(result, read, new Date(), seconds, def.kind === 'config' ? def.configUri : undefined, outcome.runId));
+    this.deps.log(runSummary(scope, seconds, result));
     this.failures.delete(scope);
     this.setState(scope, { state: 'done', scope, seconds });
     this.deps.onFinished(scope);
   }
+}
+
+/** One line for the server log: where a run's time went and what it re-used. */
+export function runSummary(scope: string, seconds: number, r: Pick<WireResult, 'timings' | 'reuse' | 'embedded' | 'length'>): string {
+  const ms = (x: number) => `${Math.round(x)} ms`;
+  const t = r.timings;
+  const reuse = r.reuse
+    ? `; lines re-used ${r.reuse.reused}, parsed ${r.reuse.parsed}; triples measured ${r.reuse.measured} of ${r.length}`
+    : '';
+  return `eci-sem: ran ${scope} in ${seconds.toFixed(2)} s (read ${ms(t.scanMs)}, measure ${ms(t.embedMs)}, score ${ms(t.scoreMs)}; texts embedded ${r.embedded}${reuse})`;
 }

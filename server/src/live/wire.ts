@@ -5,6 +5,7 @@
  * would otherwise freeze hovers and typing. Everything here is structured-clone
  * safe; per-triple columns travel as transferred typed arrays (zero copy).
  */
+import type { LineReuse } from '../pipeline/lineFacts';
 import type { SourceResult } from '../core/aggregate';
 import type { Settings } from '../core/settings';
 import type { EncoderEndpointSetting } from '../../../common/endpoint';
@@ -105,6 +106,8 @@ export interface WireResult {
   diskStamps: Record<string, { mtimeMs: number; size: number }>;
   /** Texts the model embedded in this run (cache misses). */
   embedded: number;
+  /** Lines re-used from earlier runs of the scope, lines parsed, triples measured (the worker's line facts). */
+  reuse?: LineReuse;
   /** Notes for the user about what the run did not use (restricted mode, ignored settings). */
   notes: RunNote[];
   /** Every pair's half-sample agreement, once the stability check arrived (sources then carry `stability`). */

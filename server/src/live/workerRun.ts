@@ -18,6 +18,7 @@ import { fileLineSource } from '../pipeline/lines';
 import { planFromConfig, planFromFiles, type Plan } from '../pipeline/plan';
 import { FLAG_TEXT_DUPLICATE, FLAG_UNMEASURED } from '../pipeline/tripleTable';
 import type { ScoreMemo } from '../core/scoreMemo';
+import type { LineFacts } from '../pipeline/lineFacts';
 import type { EmbedderKeeper } from './state/embedderKeeper';
 import { StageError } from './stageError';
 import { restrictedNotes } from './trust';
@@ -120,6 +121,7 @@ export async function runInWorker(
   onProgress: (p: Progress) => void,
   onProvisional?: (result: WireResult) => void,
   scoreMemo?: ScoreMemo,
+  lineFacts?: LineFacts,
 ): Promise<WorkerOutcome> {
   const { plan, settings, encoder, notes } = setup(spec);
   const diskStamps: WireResult['diskStamps'] = {};
@@ -162,6 +164,7 @@ export async function runInWorker(
       stability: 'deferred',
       scope: spec.resultScope ?? 'all',
       ...(scoreMemo ? { scoreMemo } : {}),
+      ...(lineFacts ? { lineFacts } : {}),
       ...(onProvisional && spec.provisional ? { onProvisional: (r: AnalysisResult) => onProvisional(serialize(spec.scope, r, diskStamps, embedded, notes)) } : {}),
       onProgress: (p) => {
         if (p.phase === 'scan') total = Math.max(total, p.done);
@@ -247,5 +250,6 @@ function serialize(scope: string, r: AnalysisResult, diskStamps: WireResult['dis
     sources: r.sources.map((s) => ({ ...s, members: Uint32Array.from(s.members) })),
     sourceDefs: r.sourceDefs, units, columns, length: n, problems: r.problems,
     skippedLines: r.skippedLines, linesRead: r.linesRead, timings: r.timings, diskStamps, embedded, notes,
+    ...(r.reuse ? { reuse: { ...r.reuse } } : {}),
   };
 }

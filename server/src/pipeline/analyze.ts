@@ -5,7 +5,7 @@
 import { median } from '../core/eci';
 import { EncoderError } from '../encoder/protocol';
 import { aggregateSources, applyStability, type SourceResult, type SourceSpec } from '../core/aggregate';
-import { wordTerms, type DocumentFrequencies } from '../core/lexical';
+import { DocumentFrequencies, wordTerms } from '../core/lexical';
 import type { ScoreMemo } from '../core/scoreMemo';
 import type { Settings } from '../core/settings';
 import { computeStability, type StabilityInput, type StabilityResult } from '../core/stability';
@@ -14,6 +14,7 @@ import type { Embedder, EncoderChoice, EncoderInfo } from './embedder';
 import { readIdfCorpus } from './idfCorpus';
 import type { LineSource } from './lines';
 import { AnalysisError } from './errors';
+import { LineFactsOverBudget, type LineFacts, type LineReuse, type RunIdf, type TripleFact } from './lineFacts';
 import { measure } from './measure';
 import type { Plan, ReadUnit, SourceDef } from './plan';
 import { scan } from './scan';
@@ -52,6 +53,12 @@ export interface AnalyzeOptions {
   onProvisional?: (result: AnalysisResult) => void;
   /** Scores of earlier runs by content, re-used where a source's sample is bit-identical (the language server's worker keeps one). */
   scoreMemo?: ScoreMemo;
+  /**
+   * Facts of the lines of earlier runs of the same scope (the language server's worker keeps
+   * one per scope): lines seen before are neither parsed nor measured again. Not used with an
+   * `idfCorpus` (its frequencies come from other files).
+   */
+  lineFacts?: LineFacts;
 }
 
 export type ResultScope = 'all' | 'sample';
@@ -77,6 +84,8 @@ export interface AnalysisResult {
   stability?: StabilityResult;
   /** With `stability: 'deferred'`: computes the check, attaches it to `sources` and sets `stability`. */
   pendingStability?: PendingStability;
+  /** With `lineFacts`: how many lines were re-used, parsed, and triples measured. */
+  reuse?: LineReuse;
 }
 
 export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
@@ -91,13 +100,31 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
     }
     const termsOf = resolveTerms(settings, embedder, opts.encoder.kind === 'precomputed');
     const ownCorpus = !!opts.idfCorpus && opts.idfCorpus.length > 0;
-    const scanned = await scan(plan, {
+    const inputBytes = plan.units.reduce((n, u) => n + (u.lines.bytes?.() ?? 0), 0);
+    let lineFacts = ownCorpus || !opts.lineFacts?.usableFor(inputBytes) ? undefined : opts.lineFacts;
+    // Pass-1 facts depend on the seed and on the terms (the encoder's own tokens with tokenizer "encoder").
+    lineFacts?.begin(JSON.stringify([settings.seed, settings.tokenizer, settings.tokenizer === 'encoder' ? embedder?.identity ?? null : null, opts.encoder.kind]), settings.seed, termsOf);
+    const scanWith = (facts: LineFacts | undefined) => scan(plan, {
+      ...(facts ? { lineFacts: facts } : {}),
       precomputed: opts.encoder.kind === 'precomputed',
       sampling: { sampleSize: settings.sampleSize, seed: settings.seed },
       termsOf: ownCorpus ? null : termsOf,
       signal,
       onLines: (n) => opts.onProgress?.({ phase: 'scan', done: n, total: 0 }),
     });
+    let scanned: Awaited<ReturnType<typeof scan>>;
+    try {
+      scanned = await scanWith(lineFacts);
+    } catch (err) {
+      if (!(err instanceof LineFactsOverBudget) || !lineFacts) throw err;
+      // Too large to keep per line: this run (and the next ones while the scope is this
+      // large) reads every line as the CLI does.
+      const over = lineFacts;
+      lineFacts = undefined;
+      over.overflow(over.seenTriples);
+      scanned = await scanWith(undefined);
+    }
+    opts.lineFacts?.observe(scanned.table.length);
     const problems = scanned.problems;
     const { table } = scanned;
     if (!embedder && opts.encoder.kind === 'auto' && (table.length === 0 || scanned.withVectors < table.length)) {
@@ -106,7 +133,9 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
     }
     let frequencies: DocumentFrequencies = scanned.frequencies;
     if (ownCorpus) frequencies = await readIdfCorpus(opts.idfCorpus!, termsOf, problems);
-    const idf = frequencies.toIdf();
+    // With line facts the idf is per lexicon id (runIdf); measure()'s own overlaps are replaced.
+    const idf = lineFacts ? new DocumentFrequencies().toIdf() : frequencies.toIdf();
+    const runIdf = lineFacts ? lineFacts.idf(scanned.passageFrequencies!) : undefined;
 
     // Paired hash samples per source (drawn in pass 1), known before embedding so that
     // only sampled triples keep their residual vectors.
@@ -122,10 +151,56 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
     const encoder = (): EncoderInfo => embedder?.info ?? {
       kind: 'precomputed', model: 'precomputed', dimension: scanned.vectorDimension ?? 0, queryPrefix: '', passagePrefix: '',
     };
+    /**
+     * Pass 2 with line facts: only triples without scalars of this encoder (or sampled ones
+     * without their residual) are measured; the others come from the facts. Overlap and
+     * Jaccard of every triple of the part follow this run's idf.
+     */
+    const measureWithFacts = async (
+      memo: LineFacts, facts: TripleFact[], runIdf: RunIdf, value: number | undefined,
+      measureSelected: (select: { flags: Uint8Array; value: number }) => Promise<Map<number, Float64Array>>,
+    ): Promise<Map<number, Float64Array>> => {
+      const n = table.length;
+      // The vectors behind cached scalars: the kept embedder (its identity), or the records' own.
+      const by = embedder ? embedder.identity ?? null : 'precomputed';
+      const inPart = (i: number) => value === undefined || keepResidual[i] === value;
+      const wanted = new Uint8Array(n);
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        if (!inPart(i)) continue;
+        const f = facts[i];
+        if (by === null || f.measuredBy !== by || (keepResidual[i] === 1 && !f.u)) { wanted[i] = 1; count++; }
+      }
+      const residuals = count > 0 ? await measureSelected({ flags: wanted, value: 1 }) : new Map<number, Float64Array>();
+      memo.reuse.measured += count;
+      const keptFacts = new Set<TripleFact>();
+      for (let i = 0; i < n; i++) if (keepResidual[i] === 1) keptFacts.add(facts[i]);
+      const norms = table.residualNorms();
+      for (let i = 0; i < n; i++) {
+        if (!inPart(i)) continue;
+        const f = facts[i];
+        const keep = keepResidual[i] === 1;
+        if (wanted[i]) {
+          f.a = table.a(i); f.b = table.b(i); f.c = table.c(i);
+          f.residualNorm = norms[i];
+          f.textDuplicate = table.textDuplicate(i);
+          f.measuredBy = by;
+          if (keep) f.u = residuals.get(i);
+        } else if (keep) residuals.set(i, f.u!);
+        runIdf.lexical(f);
+        table.setScalars(i, f.a, f.b, f.c, f.ov, f.jaccard, f.residualNorm, f.textDuplicate);
+      }
+      // Residuals are kept while a triple is sampled only.
+      for (let i = 0; i < n; i++) if (inPart(i) && keepResidual[i] === 0 && facts[i].u && !keptFacts.has(facts[i])) facts[i].u = undefined;
+      return residuals;
+    };
     /** Pass 2 over the selected triples (all of them without `value`), progress counted from `base`. */
-    const measurePart = (base: number, value?: number) => measure(plan, table, {
+    const measurePart = (base: number, value?: number) => lineFacts
+      ? measureWithFacts(lineFacts, scanned.facts!, runIdf!, value, (select) => measureSome(base, select))
+      : measureSome(base, value === undefined ? undefined : { flags: keepResidual, value });
+    const measureSome = (base: number, select?: { flags: Uint8Array; value: number }) => measure(plan, table, {
       embedder, idf, termsOf, keepResidual, signal,
-      ...(value !== undefined ? { select: { flags: keepResidual, value } } : {}),
+      ...(select ? { select } : {}),
       onTriples: (done) => opts.onProgress?.({ phase: 'embed', done: base + done, total: opts.scope === 'sample' ? sampledCount : table.length, embedded: embedder?.embeddedCount }),
     }).catch((err: unknown) => {
       // The encoder failing (a crashed worker, a model that rejects its inputs) is an
@@ -157,6 +232,10 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
     const t2 = performance.now();
     const result = await score(opts.scope ?? 'all', residuals, settings.resamples > 0 ? (opts.stability ?? 'inline') : 'none');
     result.timings = { ...result.timings, scanMs: t1 - t0, embedMs: t2 - t1 };
+    if (lineFacts) {
+      result.reuse = lineFacts.reuse;
+      lineFacts.end();
+    }
     return result;
   } finally {
     await embedder?.close();

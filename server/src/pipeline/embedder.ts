@@ -19,6 +19,16 @@ export interface Embedder {
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
   /** The encoder's own sub-word tokens (for tokenizer "encoder"), when it has a tokenizer. */
   terms?(text: string): string[];
+  /**
+   * Names the vectors this embedder gives (the same identity, the same vector for a text),
+   * so that measurements can be kept between runs; absent: nothing is kept.
+   */
+  readonly identity?: string;
+  /**
+   * Gets ready to embed without waiting at the next call (starts a model that loads lazily,
+   * at its first cache miss); optional, and a no-op when it is ready.
+   */
+  prepare?(): void;
   /** Texts embedded by the model (cache misses) so far. */
   readonly embeddedCount?: number;
   close(): Promise<void>;

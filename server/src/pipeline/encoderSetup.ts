@@ -104,6 +104,7 @@ async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
       return tokenizer.terms(text);
     },
     embed: (texts, signal) => cached.embed(texts, { signal }),
+    prepare: () => client.prepare(),
     get embeddedCount() { return cached.misses; },
     async close() {
       cache?.close();

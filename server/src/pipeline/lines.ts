@@ -9,7 +9,7 @@
  * `ESCAPED_BYTE_BASE`) instead of being replaced by U+FFFD.
  */
 import { isUtf8 } from 'node:buffer';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { ESCAPED_BYTE_BASE, LineBreaks } from '../core/formats/common';
 
 export interface NumberedLine {
@@ -25,6 +25,32 @@ export interface LineSource {
   /** Path or URI shown to the user. */
   readonly name: string;
   lines(): AsyncIterable<NumberedLine>;
+  /**
+   * For a file on disk: a stamp of its state (inode, size, modification and change times),
+   * taken before reading, equal next time only if the file is unchanged; null when it cannot be read.
+   */
+  stamp?(): string | null;
+  /** About how many bytes of text the lines hold (a file's size; more for compressed files), when known. */
+  bytes?(): number | null;
+}
+
+/** A file's size in bytes, times `factor` (for compressed files), or null when it cannot be read. */
+export function fileBytes(path: string, factor = 1): number | null {
+  try {
+    return statSync(path).size * factor;
+  } catch {
+    return null;
+  }
+}
+
+/** {@link LineSource.stamp} of a file. */
+export function fileStamp(path: string): string | null {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  } catch {
+    return null;
+  }
 }
 
 /** One line is held whole in memory; past this size the file is refused with a message rather than exhausting memory. */
@@ -90,6 +116,8 @@ export function fileLineSource(path: string, shownAs = path): LineSource {
   return {
     name: shownAs,
     lines: () => chunkLines(createReadStream(path, { highWaterMark: 1 << 20 }), shownAs),
+    stamp: () => fileStamp(path),
+    bytes: () => fileBytes(path),
   };
 }
 
@@ -210,6 +238,7 @@ async function* guarded(input: AsyncIterable<Buffer>, linesSoFar: () => number):
 export function textLineSource(name: string, text: string): LineSource {
   return {
     name,
+    bytes: () => text.length,
     async *lines() {
       const breaks = new LineBreaks(text);
       let line = 0;

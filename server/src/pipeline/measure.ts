@@ -141,7 +141,17 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
 
   for (let u = 0; u < plan.units.length; u++) {
     const unitDef = plan.units[u];
+    // With `select`, a unit none of whose triples is wanted is not read at all, and reading
+    // stops after its last wanted triple.
+    let end = next;
+    while (end < table.length && table.unit(end) === u) end++;
+    let lastWanted = -1;
+    if (opts.select) {
+      for (let i = next; i < end; i++) if (opts.select.flags[i] === opts.select.value) lastWanted = i;
+      if (lastWanted < 0) { next = end; continue; }
+    }
     for await (const { line, parse } of readUnit(unitDef, opts.signal)) {
+      if (lastWanted >= 0 && next > lastWanted) break;
       if (next >= table.length || table.unit(next) !== u || table.line(next) !== line) continue;
       const select = opts.select;
       if (select) {
@@ -164,6 +174,7 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
       }
       if (chunk.length >= chunkSize) await flush();
     }
+    if (lastWanted >= 0 && next > lastWanted) next = end;
   }
   await flush();
   if (next !== table.length) {

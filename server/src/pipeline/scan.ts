@@ -10,6 +10,8 @@ import { BoundedMemo } from '../core/memo';
 import { DEFAULT_SETTINGS } from '../core/settings';
 import { PairedSampler, resolveSample, sampleHash, type SampleKey } from '../core/sampling';
 import type { Problem, RawTriple } from '../core/types';
+import { keepsLines, type KeptLine, type LineFact, type LineFacts, type PassageFrequencies, type TextFact, type TripleFact } from './lineFacts';
+import type { UnitRecord } from './input/records';
 import { defaultSourceName, type Plan, type ReadUnit, type SourceDef } from './plan';
 import { TripleTable } from './tripleTable';
 
@@ -28,6 +30,9 @@ export interface ScanResult {
   /** Triples that carry all three vectors, and the vector dimension seen first. */
   withVectors: number;
   vectorDimension: number | null;
+  /** With `lineFacts`: the facts of each triple (by table index) and the df of the distinct passages. */
+  facts?: TripleFact[];
+  passageFrequencies?: PassageFrequencies;
 }
 
 export interface ScanOptions {
@@ -37,12 +42,22 @@ export interface ScanOptions {
   termsOf: ((text: string) => string[]) | null;
   signal?: AbortSignal;
   onLines?: (lines: number) => void;
+  /**
+   * Facts of earlier runs (the language server): lines seen before are not parsed, and
+   * document frequencies are counted over interned texts (`termsOf` is not used).
+   */
+  lineFacts?: LineFacts;
 }
 
 /** The source a parsed triple belongs to, or null when the unit does not take it. */
 export function sourceOf(unit: ReadUnit, raw: RawTriple): string | null {
-  if (unit.key !== undefined) return raw.source === unit.key ? unit.source : null;
-  return unit.source ?? raw.source ?? defaultSourceName(unit);
+  return sourceOfRecord(unit, raw.source);
+}
+
+/** {@link sourceOf} from the record's own "source" (or `neg` key). */
+export function sourceOfRecord(unit: ReadUnit, source: string | undefined): string | null {
+  if (unit.key !== undefined) return source === unit.key ? unit.source : null;
+  return unit.source ?? source ?? defaultSourceName(unit);
 }
 
 /**
@@ -76,9 +91,10 @@ export class DigestSet {
 
   /** Adds the digest; true when it was not in the set yet. */
   add(digest: Uint8Array): boolean {
-    const dv = new DataView(digest.buffer, digest.byteOffset, 16);
-    const a = (dv.getUint32(0, true) | 1) >>> 0; // never 0: a zero first word marks a free slot
-    const b = dv.getUint32(4, true), c = dv.getUint32(8, true), d = dv.getUint32(12, true);
+    // Little-endian words read byte by byte: no DataView per call (this runs twice a triple).
+    const w = (k: number) => (digest[k] | (digest[k + 1] << 8) | (digest[k + 2] << 16) | (digest[k + 3] << 24)) >>> 0;
+    const a = (w(0) | 1) >>> 0; // never 0: a zero first word marks a free slot
+    const b = w(4), c = w(8), d = w(12);
     if (this.insert(a, b, c, d)) {
       if (++this.size * 2 > this.mask + 1) this.grow();
       return true;
@@ -106,13 +122,35 @@ export class DigestSet {
   }
 }
 
+/** A unit's kept lines as records that carry their facts (nothing to parse). */
+function* replayed(lines: readonly KeptLine[]): Generator<UnitRecord & { fact: LineFact }> {
+  const parse = () => ({ triples: [], problems: [] });
+  for (const l of lines) yield { line: l.line, fact: l.fact, parse };
+}
+
 export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
   const table = new TripleTable();
   const sources: SourceDef[] = plan.sources.map((s) => ({ ...s }));
   const known = new Map(sources.map((s) => [s.name, s]));
   const members = new Map<string, number[]>(sources.map((s) => [s.name, []]));
   const { sampleSize, seed } = opts.sampling ?? DEFAULT_SETTINGS;
-  const samplers = new Map<string, PairedSampler>(sources.map((s) => [s.name, new PairedSampler(sampleSize, seed)]));
+  const lineFacts = opts.lineFacts;
+  // With line facts, query groups come from the facts' query ids (dense per run here), and
+  // their sample keys H(seed, q, j) are kept between runs.
+  let denseOf = new Int32Array(0);
+  const stableOf: number[] = [];
+  const denseQid = (stable: number): number => {
+    if (stable >= denseOf.length) {
+      const next = new Int32Array(Math.max(stable + 1, denseOf.length * 2, 1024)).fill(-1);
+      next.set(denseOf);
+      denseOf = next;
+    }
+    if (denseOf[stable] < 0) { denseOf[stable] = stableOf.length; stableOf.push(stable); }
+    return denseOf[stable];
+  };
+  const keyOf = lineFacts ? (qid: number, query: string, j: number) => lineFacts.sampleKey(stableOf[qid], query, j) : undefined;
+  const newSampler = () => new PairedSampler(sampleSize, seed, keyOf);
+  const samplers = new Map<string, PairedSampler>(sources.map((s) => [s.name, newSampler()]));
   /** Query groups: one id per distinct normalised query of the run, keyed by its digest (not its text, to stay small). */
   const queryIds = new Map<string, number>();
   // Texts normalised once per run (a query recurs in every source, a positive with each of its
@@ -137,6 +175,8 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
     }
   }
   const frequencies = new DocumentFrequencies();
+  const passageFrequencies = lineFacts?.frequencies();
+  const facts: TripleFact[] | undefined = lineFacts ? [] : undefined;
   const seenPassages = new DigestSet();
   const problems: Problem[] = [...plan.problems];
   let skippedLines = 0;
@@ -149,6 +189,7 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
     if (!seenPassages.add(hash('sha1', text, 'buffer'))) return;
     frequencies.add(opts.termsOf(text));
   };
+  const countText = (text: TextFact) => passageFrequencies!.add(text);
 
   for (let u = 0; u < plan.units.length; u++) {
     const unit = plan.units[u];
@@ -158,76 +199,127 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
     const record = (p: Problem) => {
       if (unitProblems++ <= PROBLEMS_KEPT_PER_FILE) { problems.push(p); lastKept = problems.length - 1; }
     };
-    for await (const rec of readUnit(unit, opts.signal)) {
-      const line = rec.line;
+    // With line facts, a file unchanged since its last whole read is replayed from them (not
+    // read at all); a file read whole, every line kept, is kept for the next run.
+    const stamp = lineFacts && keepsLines(unit) ? unit.lines.stamp?.() : undefined;
+    const replay = lineFacts && keepsLines(unit) ? lineFacts.replay(unit, stamp ?? null) : undefined;
+    let whole: KeptLine[] | null = stamp && !replay ? [] : null;
+    /** The line being read, and whether it has a problem yet. */
+    let line = 0;
+    let lineHasProblem = false;
+    // One problem a line: what the run finds joins the line's problem, if it has one.
+    const runProblem = (field: string, message: string) => {
+      const last = problems[problems.length - 1];
+      if (lineHasProblem && last?.line === line && last.file === unit.shown) {
+        const more = `${field}: ${message}`;
+        if (!last.message.includes(more)) problems[problems.length - 1] = { ...last, message: `${last.message}; ${more}` };
+      } else if (!lineHasProblem) record({ file: unit.shown, line, column: 1, field, message, byRun: true });
+      lineHasProblem = true;
+    };
+    /** Takes one triple into the table; its index, or −1 when the run refuses it. */
+    const take = (name: string, dim: number, query: string, qid: number, hashHi: number, hashLo: number, posIndex: number, negIndex: number, unionKey: (() => Uint8Array) | null): number => {
+      if (dim >= 0) {
+        vectorDimension ??= dim;
+        if (dim !== vectorDimension) {
+          runProblem('query_embedding', `embedding has ${dim} dimensions, but earlier triples have ${vectorDimension}`);
+          return -1;
+        }
+        withVectors++;
+      } else if (opts.precomputed) {
+        runProblem('query_embedding', 'the encoder is "precomputed", but this triple lacks query_embedding, positive_embedding or negative_embedding');
+        return -1;
+      }
+      if (!known.has(name)) {
+        const def: SourceDef = { name, group: 'plain' };
+        sources.push(def);
+        known.set(name, def);
+        members.set(name, []);
+        samplers.set(name, newSampler());
+      }
+      const idx = table.add(u, line, posIndex, negIndex, qid, hashHi, hashLo);
+      members.get(name)!.push(idx);
+      samplers.get(name)!.offer(qid, query);
+      const unions = unionOf.get(name);
+      if (unions && unionKey) {
+        const key = unionKey();
+        for (const hybrid of unions) {
+          if (!hybrid.seen.add(key)) continue;
+          members.get(hybrid.name)!.push(idx);
+          hybrid.sampler.offer(qid, query);
+        }
+      }
+      return idx;
+    };
+    const handle = (rec: UnitRecord & { fact?: LineFact }): void => {
+      line = rec.line;
       linesRead++;
+      if ((linesRead & 0x3ff) === 0) lineFacts?.check();
       if ((linesRead & 0x3fff) === 0) {
         opts.signal?.throwIfAborted();
         opts.onLines?.(linesRead);
       }
-      const parsed = rec.parse();
-      let lineHasProblem = parsed.problems.length > 0;
-      for (const p of parsed.problems) record(p);
-      // One problem a line: what the run finds joins the line's problem, if it has one.
-      const runProblem = (field: string, message: string) => {
-        const last = problems[problems.length - 1];
-        if (lineHasProblem && last?.line === line && last.file === unit.shown) {
-          const more = `${field}: ${message}`;
-          if (!last.message.includes(more)) problems[problems.length - 1] = { ...last, message: `${last.message}; ${more}` };
-        } else if (!lineHasProblem) record({ file: unit.shown, line, column: 1, field, message, byRun: true });
-        lineHasProblem = true;
-      };
-      seenPassagesOfLine.clear();
-      for (const raw of parsed.triples) {
-        const name = sourceOf(unit, raw);
-        if (name === null) continue;
-        if (hasAllVectors(raw)) {
-          const dim = raw.vectors!.query!.length;
-          vectorDimension ??= dim;
-          if (dim !== vectorDimension) {
-            runProblem('query_embedding', `embedding has ${dim} dimensions, but earlier triples have ${vectorDimension}`);
-            continue;
+      // A line seen before (same text, same file) is not parsed again.
+      let parsed: ReturnType<typeof rec.parse> | undefined;
+      let lineFact: LineFact | undefined = rec.fact;
+      if (lineFact) {
+        // replayed
+      } else if (lineFacts && rec.text !== undefined && keepsLines(unit) && !(line === 1 && rec.text.charCodeAt(0) === 0xfeff)) {
+        const seen = lineFacts.lookup(unit, rec.text);
+        lineFact = seen.fact;
+        if (!lineFact) {
+          parsed = rec.parse();
+          lineFact = lineFacts.build(parsed.triples);
+          if (parsed.problems.length === 0) lineFacts.store(unit, seen.key, lineFact);
+          else whole = null;
+        }
+        whole?.push({ line, key: seen.key, fact: lineFact });
+      } else {
+        parsed = rec.parse();
+        if (lineFacts) lineFact = lineFacts.build(parsed.triples);
+        whole = null;
+      }
+      lineHasProblem = !!parsed && parsed.problems.length > 0;
+      for (const p of parsed?.problems ?? []) record(p);
+      if (lineFacts) {
+        for (const f of lineFact!.triples) {
+          const name = sourceOfRecord(unit, f.source);
+          if (name === null) continue;
+          const idx = take(name, f.dim, f.query, denseQid(f.queryId), f.hashHi, f.hashLo, f.posIndex, f.negIndex, unionOf.has(name) ? () => lineFacts.tripleKey(f) : null);
+          if (idx < 0) continue;
+          facts![idx] = f;
+          countText(f.p);
+          if (f.n !== f.p) countText(f.n);
+        }
+      } else {
+        seenPassagesOfLine.clear();
+        for (const raw of parsed!.triples) {
+          const name = sourceOf(unit, raw);
+          if (name === null) continue;
+          const q = norm(raw.query);
+          const order = sampleHash(seed, q, norm(raw.positive), norm(raw.negative));
+          const dim = hasAllVectors(raw) ? raw.vectors!.query!.length : -1;
+          const digest = hash('sha1', q, 'binary');
+          let qid = queryIds.get(digest);
+          if (qid === undefined) { qid = queryIds.size; queryIds.set(digest, qid); }
+          const idx = take(name, dim, q, qid, order.hi, order.lo, raw.posIndex, raw.negIndex, unionOf.has(name) ? () => tripleKey(raw) : null);
+          if (idx < 0) continue;
+          if (!seenPassagesOfLine.has(raw.positive)) {
+            seenPassagesOfLine.add(raw.positive);
+            countPassage(raw.positive);
           }
-          withVectors++;
-        } else if (opts.precomputed) {
-          runProblem('query_embedding', 'the encoder is "precomputed", but this triple lacks query_embedding, positive_embedding or negative_embedding');
-          continue;
-        }
-        if (!known.has(name)) {
-          const def: SourceDef = { name, group: 'plain' };
-          sources.push(def);
-          known.set(name, def);
-          members.set(name, []);
-          samplers.set(name, new PairedSampler(sampleSize, seed));
-        }
-        const q = norm(raw.query);
-        const qDigest = hash('sha1', q, 'binary');
-        let qid = queryIds.get(qDigest);
-        if (qid === undefined) { qid = queryIds.size; queryIds.set(qDigest, qid); }
-        const order = sampleHash(seed, q, norm(raw.positive), norm(raw.negative));
-        const idx = table.add(u, line, raw.posIndex, raw.negIndex, qid, order.hi, order.lo);
-        members.get(name)!.push(idx);
-        samplers.get(name)!.offer(qid, q);
-        const unions = unionOf.get(name);
-        if (unions) {
-          const key = tripleKey(raw);
-          for (const hybrid of unions) {
-            if (!hybrid.seen.add(key)) continue;
-            members.get(hybrid.name)!.push(idx);
-            hybrid.sampler.offer(qid, q);
+          if (!seenPassagesOfLine.has(raw.negative)) {
+            seenPassagesOfLine.add(raw.negative);
+            countPassage(raw.negative);
           }
-        }
-        if (!seenPassagesOfLine.has(raw.positive)) {
-          seenPassagesOfLine.add(raw.positive);
-          countPassage(raw.positive);
-        }
-        if (!seenPassagesOfLine.has(raw.negative)) {
-          seenPassagesOfLine.add(raw.negative);
-          countPassage(raw.negative);
         }
       }
       if (lineHasProblem) skippedLines++;
-    }
+    };
+    // A replayed unit goes in one synchronous loop (no await a line).
+    if (replay) for (const rec of replayed(replay)) handle(rec);
+    else for await (const rec of readUnit(unit, opts.signal)) handle(rec);
+    if (whole && stamp && unitProblems === 0) lineFacts!.keepWhole(unit, stamp, whole);
+    lineFacts?.check();
     const dropped = unitProblems - PROBLEMS_KEPT_PER_FILE - 1;
     if (dropped > 0) {
       const p = problems[lastKept];
@@ -247,5 +339,8 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
     },
   };
   const samples = new Map(sources.map((s) => [s.name, resolveSample(members.get(s.name) ?? [], samplers.get(s.name)!.keys(), order)]));
-  return { table, sources, members, samples, frequencies, problems, skippedLines, linesRead, withVectors, vectorDimension };
+  return {
+    table, sources, members, samples, frequencies, problems, skippedLines, linesRead, withVectors, vectorDimension,
+    ...(facts ? { facts, passageFrequencies } : {}),
+  };
 }

@@ -12,7 +12,8 @@ import { StageError } from '../stageError';
  * one is loaded only when what determines the vectors changes.
  */
 export class EmbedderKeeper {
-  private kept: { key: string; embedder: Promise<Embedder> } | undefined;
+  private kept: { key: string; embedder: Promise<Embedder>; identity: string } | undefined;
+  private loads = 0;
 
   /**
    * `onBatch(done, total)` is called after each batch of texts of an embed call:
@@ -27,7 +28,8 @@ export class EmbedderKeeper {
     const load = async (): Promise<Embedder> => {
       if (this.kept?.key !== key) {
         const old = this.kept;
-        this.kept = { key, embedder: inner.load() };
+        // A new load may see another model file behind the same settings: a new identity.
+        this.kept = { key, embedder: inner.load(), identity: `${++this.loads}:${key}` };
         old?.embedder.then((e) => e.close(), () => undefined);
       }
       const kept = this.kept;
@@ -42,6 +44,7 @@ export class EmbedderKeeper {
       // analyze() closes its embedder when done; this one must outlive the run.
       return {
         info: embedder.info,
+        identity: kept.identity,
         embed: async (texts, signal) => {
           const out: Float32Array[] = [];
           onBatch?.(0, texts.length);
@@ -58,6 +61,15 @@ export class EmbedderKeeper {
       };
     };
     return { kind: inner.kind, load };
+  }
+
+  /**
+   * Has the kept embedder start its model now (it loads lazily, at the first cache miss): a
+   * run on a warm cache never starts it, and the first edit after it must not wait for the
+   * model to load (about 250 ms for the default model, seconds for a large one).
+   */
+  prepare(): void {
+    this.kept?.embedder.then((e) => e.prepare?.(), () => undefined);
   }
 
   /** Forgets the kept embedder (its model failed): the next run loads afresh. */

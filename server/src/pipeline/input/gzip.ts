@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { chunkLines, type LineSource } from '../lines';
+import { chunkLines, fileBytes, fileStamp, type LineSource } from '../lines';
 
 export function isGzip(path: string): boolean {
   return path.toLowerCase().endsWith('.gz');
@@ -25,5 +25,5 @@ export function gunzipStream(path: string): NodeJS.ReadableStream & AsyncIterabl
 }
 
 export function gzipLineSource(path: string, shownAs = path): LineSource {
-  return { name: shownAs, lines: () => chunkLines(gunzipStream(path), shownAs) };
+  return { name: shownAs, lines: () => chunkLines(gunzipStream(path), shownAs), stamp: () => fileStamp(path), bytes: () => fileBytes(path, 4) };
 }

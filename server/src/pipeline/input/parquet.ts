@@ -12,7 +12,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { LineSource, NumberedLine } from '../lines';
-import { DamagedInputError } from '../lines';
+import { DamagedInputError, fileBytes, fileStamp } from '../lines';
 
 interface SchemaElement {
   name: string;
@@ -143,6 +143,8 @@ async function fileBuffer(path: string): Promise<{ file: AsyncBuffer; close(): P
 export function parquetLineSource(path: string, shownAs = path): LineSource {
   return {
     name: shownAs,
+    stamp: () => fileStamp(path),
+    bytes: () => fileBytes(path, 4),
     async *lines(): AsyncGenerator<NumberedLine> {
       const hyparquet = await import('hyparquet');
       const { compressors } = await import('hyparquet-compressors');

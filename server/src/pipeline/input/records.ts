@@ -21,6 +21,8 @@ import { NEEDS_FILES } from './context';
 export interface UnitRecord {
   /** 1-based line (or row) number; 0 for a problem of a file the unit refers to (a corpus line). */
   line: number;
+  /** The line's text, when its triples depend on that text alone (see `keepsLines`): what a memo of lines keys on. */
+  text?: string;
   parse(): ParsedLine;
 }
 
@@ -98,7 +100,7 @@ export async function* readUnit(unit: ReadUnit, signal?: AbortSignal): AsyncGene
       ? (text: string, line: number) => { const p = parseLine(unit, text, line); for (const q of p.problems) q.column = 1; return p; }
       : (text: string, line: number) => parseLine(unit, text, line);
     for await (const { line, text } of unit.lines.lines()) {
-      if (!limit) { yield { line, parse: () => read(text, line) }; continue; }
+      if (!limit) { yield data ? { line, parse: () => read(text, line) } : { line, text, parse: () => read(text, line) }; continue; }
       const parsed = read(text, line);
       parsed.triples = limit.filter(parsed.triples);
       yield { line, parse: () => parsed };
