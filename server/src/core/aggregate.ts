@@ -8,7 +8,7 @@ import { ExactSum } from './exactSum';
 import { sourceFindings, tripleFindings } from './findings';
 import { rankSources } from './ranking';
 import type { SampleKey } from './sampling';
-import type { ScoreMemo } from './scoreMemo';
+import type { MemoScore, ScoreMemo } from './scoreMemo';
 import type { Settings } from './settings';
 import type { SourceStability, StabilityInput, StabilityResult } from './stability';
 import type { FindingId, TripleFindingId } from './types';
@@ -123,15 +123,11 @@ export function aggregateSources(
       if (e.findings.some((f) => FALSE_NEGATIVE_LIKE.has(f))) falseNegativeLike++;
       if (e.findings.length > 0) weak++;
     }
-    const sampled = Uint32Array.from(Array.from(spec.sample, (pos) => spec.members[pos]));
-    const units = Array.from(sampled, (i) => clipResidual(residuals.get(i) ?? missing(i), residualScale));
-    const weights = Float64Array.from(sampled, (i) => evaluate(i).w);
-    const th = settings.thresholds;
-    const key = memo?.key(units, weights, [settings.lambda, th.redundantGainRatio, th.redundantCosine, stabilityInputs ? 1 : 0]);
+    const { sampled, units, weights } = sampledInputs(table, spec, residuals, residualScale, settings);
+    const key = memo?.key(units, weights, memoParams(settings, !!stabilityInputs));
     let reused = key !== undefined ? memo!.get(key) : undefined;
     if (!reused) {
-      const s = scoreSource(units, weights, settings.lambda, { keepGram: !!stabilityInputs });
-      reused = { score: s, redundant: redundantFlags(units, weights, s.gain, th) };
+      reused = scoreSample(units, weights, settings, !!stabilityInputs);
       if (key !== undefined) memo!.set(key, reused);
     }
     const { score, redundant } = reused;
@@ -163,6 +159,28 @@ export function aggregateSources(
     name: r.name, group: r.group, rank: r.rank, eci: r.eci, n: r.n, ...kept[k], keys: specs[k].keys ?? [],
   }));
   return results;
+}
+
+/** What a source's score is computed from: its sampled triples, their clipped residuals û and weights w. */
+export function sampledInputs(
+  table: TripleScalars, spec: SourceSpec, residuals: ReadonlyMap<number, Float64Array>, residualScale: number, settings: Settings,
+): { sampled: Uint32Array; units: Float64Array[]; weights: Float64Array } {
+  const sampled = Uint32Array.from(Array.from(spec.sample, (pos) => spec.members[pos]));
+  const units = Array.from(sampled, (i) => clipResidual(residuals.get(i) ?? missing(i), residualScale));
+  const weights = Float64Array.from(sampled, (i) => evaluateTriple(table, i, settings).w);
+  return { sampled, units, weights };
+}
+
+/** The settings a source's score depends on besides û and w (part of its memo key). */
+export function memoParams(settings: Settings, keepGram: boolean): number[] {
+  const th = settings.thresholds;
+  return [settings.lambda, th.redundantGainRatio, th.redundantCosine, keepGram ? 1 : 0];
+}
+
+/** A source's log-determinant score, leverages, gains and redundant flags (spec §3–§4). */
+export function scoreSample(units: Float64Array[], weights: Float64Array, settings: Pick<Settings, 'lambda' | 'thresholds'>, keepGram: boolean): MemoScore {
+  const score = scoreSource(units, weights, settings.lambda, { keepGram });
+  return { score, redundant: redundantFlags(units, weights, score.gain, settings.thresholds) };
 }
 
 /** Attaches a stability check's outcome to the results: `stability` per source and the tied-with-next finding. */

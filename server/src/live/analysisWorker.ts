@@ -2,9 +2,11 @@
  * Analysis worker entry (bundled as dist/analysisWorker.js; run from source via
  * tsx in tests). Runs whole analyses so the language server's thread only
  * routes messages. The encoder worker is started from here and kept between
- * runs by EmbedderKeeper.
+ * runs by EmbedderKeeper. Started with `workerData.role: 'scorer'`, the same file is
+ * the scorer thread of live/scorePool.ts instead.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { ScorePool, serveScores } from './scorePool';
 import { transferables, type HostToWorker, type WorkerToHost } from './wire';
 import { ScoreMemo } from '../core/scoreMemo';
 import { LineFacts } from '../pipeline/lineFacts';
@@ -14,6 +16,10 @@ import { runInWorker } from './workerRun';
 
 const port = parentPort;
 if (!port) throw new Error('the analysis worker must run in a worker_threads Worker');
+const scorer = (workerData as { role?: string } | null)?.role === 'scorer';
+if (scorer) serveScores(port);
+/** Half of the sources an edit makes to score again go to a scorer thread (this same file). */
+const pool = new ScorePool(() => new Worker(__filename, { workerData: { role: 'scorer' } }));
 
 const keeper = new EmbedderKeeper();
 /** Source scores of the last runs by content: an edit re-scores only the sources it changed. */
@@ -51,12 +57,15 @@ async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spe
       last = now;
       lastPhase = progress.phase;
       send({ kind: 'progress', id, progress });
-    }, (provisional) => send({ kind: 'provisional', id, result: provisional }, transferables(provisional.columns, provisional.sources)), scores, factsOf(spec.scope));
+    }, (provisional) => send({ kind: 'provisional', id, result: provisional }, transferables(provisional.columns, provisional.sources)),
+    { scoreMemo: scores, lineFacts: factsOf(spec.scope), prescore: (x) => pool.prefill(scores, x) });
     if (controller.signal.aborted) { send({ kind: 'cancelled', id }); return; }
     const result = outcome.wire;
     send({ kind: 'ok', id, result }, transferables(result.columns, result.sources));
-    // The next run is likely an edit with a new text: have the model ready for it.
+    // The next run is likely an edit with a new text: have the model ready for it, and the
+    // thread that scores half of the sources again.
     keeper.prepare();
+    pool.prepare();
     if (outcome.stability) {
       running.delete(id);
       const stop = new AbortController();
@@ -79,10 +88,11 @@ async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spe
   }
 }
 
-port.on('message', (m: HostToWorker) => {
-  if (m.kind === 'cancel') running.get(m.id)?.abort();
-  else if (m.kind === 'run') void run(m.id, m.spec);
-});
-
-// Closing the encoder flushes nothing new (the cache flushes per call) but ends its worker cleanly.
-process.on('exit', () => void keeper.close());
+if (!scorer) {
+  port.on('message', (m: HostToWorker) => {
+    if (m.kind === 'cancel') running.get(m.id)?.abort();
+    else if (m.kind === 'run') void run(m.id, m.spec);
+  });
+  // Closing the encoder flushes nothing new (the cache flushes per call) but ends its worker cleanly.
+  process.on('exit', () => void keeper.close());
+}
