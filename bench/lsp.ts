@@ -13,7 +13,7 @@
  *   npx tsx bench/lsp.ts [--triples=20000] [--added=3000] [--seconds=45] [--samples=300]
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
 
   const waitFor = async (ok: () => boolean, ms: number) => {
     const start = Date.now();
-    while (!ok() && Date.now() - start < ms) await sleep(50);
+    while (!ok() && Date.now() - start < ms) await sleep(10);
     return ok();
   };
   // The first run (warm when the e2e cache was there): wait for its results.
@@ -107,22 +107,63 @@ async function main(): Promise<void> {
   const firstRunS = (Date.now() - t0) / 1000;
   await waitFor(() => stabilityChecks > 0, 60_000);
   log(`lsp: first run ${firstDone ? 'finished' : 'did not finish'} in ${firstRunS.toFixed(1)} s (${warm ? 'warm' : 'cold'} cache)`);
-  // A warm edit in the editor: one line of the open file gets a new negative text; time
-  // from the change to the new results (includes the server's typing debounce).
-  const docLines = text.split('\n');
+  // Warm edits as the editor sends them, each timed from the change to the new results
+  // (the next full eci/resultsChanged, diagnostics published; includes the typing debounce):
+  // a line changed (one new text to embed), the same change undone (nothing to embed), a
+  // line inserted (a triple of another set: its new texts embedded), a line deleted, and a
+  // closed file saved by another program (a watched-file change).
+  let docLines = text.split('\n');
+  if (docLines[docLines.length - 1] === '') docLines.pop();
+  let version = 1;
+  const replaceLine = (at: number, next: string | null, insert = false) => {
+    const range = insert
+      ? { start: { line: at, character: 0 }, end: { line: at, character: 0 } }
+      : next === null
+        ? { start: { line: at, character: 0 }, end: { line: at + 1, character: 0 } }
+        : { start: { line: at, character: 0 }, end: { line: at, character: docLines[at].length } };
+    const newText = insert ? `${next}\n` : next ?? '';
+    if (insert) docLines.splice(at, 0, next!);
+    else if (next === null) docLines.splice(at, 1);
+    else docLines[at] = next;
+    return conn.sendNotification('textDocument/didChange', { textDocument: { uri, version: ++version }, contentChanges: [{ range, text: newText }] });
+  };
+  const timed = async (what: string, act: () => Promise<unknown> | void): Promise<{ s: number | null; runS: number | null }> => {
+    await waitFor(() => state.state !== 'running', 60_000);
+    await sleep(300);
+    const before = fullResults;
+    const t = performance.now();
+    await act();
+    const ok = await waitFor(() => fullResults > before, 300_000);
+    const s = ok ? round((performance.now() - t) / 1000) : null;
+    const runS = ok && state.seconds !== undefined ? round(state.seconds) : null;
+    log(`lsp: ${what} → results ${s === null ? 'did not finish' : `${s} s (run ${runS} s)`}`);
+    // Let the stability check that follows finish before the next edit.
+    await waitFor(() => stabilityChecks >= fullResults, 30_000);
+    return { s, runS };
+  };
   const at = Math.floor(lines / 2);
-  const rec = JSON.parse(docLines[at]) as { negative: string };
+  const original = docLines[at];
+  const rec = JSON.parse(original) as { negative: string };
   rec.negative += ' revised in the editor';
-  const resultsBefore = fullResults;
-  const e0 = performance.now();
-  await conn.sendNotification('textDocument/didChange', {
-    textDocument: { uri, version: 2 },
-    contentChanges: [{ range: { start: { line: at, character: 0 }, end: { line: at, character: docLines[at].length } }, text: JSON.stringify(rec) }],
-  });
-  const edited = await waitFor(() => fullResults > resultsBefore, 300_000);
-  const editS = (performance.now() - e0) / 1000;
-  const editRunS = edited && state.seconds !== undefined ? round(state.seconds) : null;
-  log(`lsp: edit → results ${edited ? `${editS.toFixed(2)} s (run ${editRunS} s)` : 'did not finish'}`);
+  const editTimes = {
+    change: await timed('edit (one line changed)', () => replaceLine(at, JSON.stringify(rec))),
+    undo: await timed('undo of that edit', () => replaceLine(at, original)),
+    insert: await timed('insert (a new triple)', () => replaceLine(at + 7, added.split('\n')[0], true)),
+    delete: await timed('delete (one line)', () => replaceLine(at + 7, null)),
+    watched: await timed('save of a closed file by another program', () => {
+      const closed = join(ws, `${SOURCES[1]}.jsonl`);
+      const cl = readFileSync(closed, 'utf8').split('\n');
+      const r = JSON.parse(cl[100]) as { positive: string };
+      r.positive += ' (edited elsewhere)';
+      cl[100] = JSON.stringify(r);
+      writeFileSync(closed, cl.join('\n'));
+      return conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(closed).href, type: 2 }] });
+    }),
+  };
+  const edited = editTimes.change.s !== null;
+  const editS = editTimes.change.s ?? 0;
+  const editRunS = editTimes.change.runS;
+  docLines = [];
   // Grow another file of the scope: the server re-runs and embeds the new texts.
   appendFileSync(grown, added);
   await conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(grown).href, type: 2 }] });
@@ -171,12 +212,16 @@ async function main(): Promise<void> {
 
   const stats = (xs: number[]) => ({ n: xs.length, p50: round(median(xs)), p99: round(percentile(xs, 99)), max: round(Math.max(...xs)) });
   const all = [...hover, ...lens];
-  const figures = { lsp_p99_ms: round(percentile(all, 99)), lsp_p50_ms: round(median(all)), lsp_edit_rerun_s: edited ? round(editS) : null };
+  const figures = {
+    lsp_p99_ms: round(percentile(all, 99)), lsp_p50_ms: round(median(all)), lsp_edit_rerun_s: edited ? round(editS) : null,
+    lsp_undo_rerun_s: editTimes.undo.s, lsp_insert_rerun_s: editTimes.insert.s, lsp_delete_rerun_s: editTimes.delete.s, lsp_watched_rerun_s: editTimes.watched.s,
+  };
   record('lsp', figures, {
     machine: machine(), load1AtEnd: load1(), server: `dist/server.js (built ${statSync(server).mtime.toISOString()})`,
     workspace: { triples: set.triples, distinctTexts: set.distinctTexts, openFile: `${SOURCES[0]}.jsonl`, lines, cacheAtStart: warm ? 'warm (bench/out/e2e-cache, filled by bench/e2e.ts or bench/scope.ts)' : 'empty' },
     firstRunS: round(firstRunS), firstRunFinished: firstDone,
     editInEditor: { line: at + 1, toResultsS: edited ? round(editS) : null, runS: editRunS, note: 'didChange → the next eci/resultsChanged without provisional/stability flags (diagnostics published); includes the server debounce of typing' },
+    edits: editTimes,
     backgroundRun: { appendedTo: `${SOURCES[SOURCES.length - 1]}.jsonl`, triples: extra.queries, distinctNewTexts: 'about 2 per appended line' },
     hover: { ...stats(hover), withContent: hoverWithContent }, codeLens: { ...stats(lens), withLenses: lensWithContent }, requestsDuringEmbedding: duringEmbed, statusSeen: seen,
     runProgressAtEnd: progress, runningAtEnd, cancelReply: cancel, shutdownReply: shutdown, serverExit: exited,
