@@ -34,6 +34,8 @@ export class ScorePool {
   private worker: Worker | undefined;
   private nextId = 0;
   private readonly waiting = new Map<number, (reply: ScoreReply) => void>();
+  /** Sources whose score came from the scorer thread (for tests and the curious). */
+  scoredElsewhere = 0;
 
   /** `start` makes the scorer thread (lazily, at the first run with two sources to score). */
   constructor(private readonly start: () => Worker) {}
@@ -50,7 +52,7 @@ export class ScorePool {
     if (misses.length < 2) return;
     const remote = misses.filter((_, k) => k % 2 === 1);
     const pending = remote.map((m) => this.score(m.units, m.weights, x.settings, x.keepGram).then(
-      (r) => { if (r) memo.set(m.key, r); },
+      (r) => { if (r) { memo.set(m.key, r); this.scoredElsewhere++; } },
     ));
     for (const m of misses.filter((_, k) => k % 2 === 0)) memo.set(m.key, scoreSample(m.units, m.weights, x.settings, x.keepGram));
     await Promise.all(pending);
