@@ -50,6 +50,7 @@ test('sources scored on the scorer thread give the same bits as scoring them her
   assert.equal(pool.scoredElsewhere, 1, 'of three sources to score, one went to the scorer thread');
   assert.equal(memo.hits, 3, 'every source was in the memo when the sources were aggregated');
   assert.deepEqual(cards(withPool), cards(alone));
+  await pool.close();
 });
 
 test('a scorer thread that dies leaves its sources to this thread, with the same results', async () => {

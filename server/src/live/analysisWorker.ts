@@ -62,10 +62,10 @@ async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spe
     if (controller.signal.aborted) { send({ kind: 'cancelled', id }); return; }
     const result = outcome.wire;
     send({ kind: 'ok', id, result }, transferables(result.columns, result.sources));
-    // The next run is likely an edit with a new text: have the model ready for it, and the
-    // thread that scores half of the sources again.
+    // The next run is likely an edit with a new text: have the model ready for it, and (with
+    // two sources or more) the thread that scores half of the sources again.
     keeper.prepare();
-    pool.prepare();
+    if (result.sources.length >= 2) pool.prepare();
     if (outcome.stability) {
       running.delete(id);
       const stop = new AbortController();

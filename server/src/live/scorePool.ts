@@ -87,16 +87,17 @@ export class ScorePool {
     const job: ScoreJob = { id, rows, n, d, weights: weights.slice(), lambda: settings.lambda, thresholds: settings.thresholds, keepGram };
     return new Promise((resolve) => {
       this.waiting.set(id, (reply) => resolve('error' in reply ? null : { score: reply.score, redundant: reply.redundant }));
+      worker.ref(); // a job under way keeps the process alive until its reply
       worker.postMessage(job, [job.rows.buffer as ArrayBuffer, job.weights.buffer as ArrayBuffer]);
     });
   }
 
   private spawn(): Worker {
     const worker = this.start();
-    worker.unref();
     worker.on('message', (reply: ScoreReply) => {
       const done = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) worker.unref();
       done?.(reply);
     });
     const gone = (why: string) => {
@@ -106,7 +107,17 @@ export class ScorePool {
     };
     worker.on('error', (err) => gone(err.message));
     worker.on('exit', (code) => gone(`the scorer thread exited (code ${code})`));
+    // An idle scorer must not keep its process alive (after the listeners: adding a 'message'
+    // listener refs the worker again).
+    worker.unref();
     return worker;
+  }
+
+  /** Ends the scorer thread (its jobs fall back to the caller). */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
   }
 }
 
