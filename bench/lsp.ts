@@ -107,6 +107,17 @@ async function main(): Promise<void> {
   const firstRunS = (Date.now() - t0) / 1000;
   await waitFor(() => stabilityChecks > 0, 60_000);
   log(`lsp: first run ${firstDone ? 'finished' : 'did not finish'} in ${firstRunS.toFixed(1)} s (${warm ? 'warm' : 'cold'} cache)`);
+  /** The server process's resident set now and at its peak (its worker threads are in it), MB. */
+  const rss = () => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+      return { rssMb: round(kb('VmRSS') / 1024), peakMb: round(kb('VmHWM') / 1024) };
+    } catch {
+      return null;
+    }
+  };
+  const rssAfterFirst = rss();
   // Warm edits as the editor sends them, each timed from the change to the new results
   // (the next full eci/resultsChanged, diagnostics published; includes the typing debounce):
   // a line changed (one new text to embed), the same change undone (nothing to embed), a
@@ -160,6 +171,8 @@ async function main(): Promise<void> {
       return conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(closed).href, type: 2 }] });
     }),
   };
+  const rssAfterEdits = rss();
+  if (rssAfterEdits) log(`lsp: server RSS ${rssAfterEdits.rssMb} MB after the edits (peak ${rssAfterEdits.peakMb} MB); ${Math.round((rssAfterEdits.rssMb * 1048576) / set.triples)} bytes a triple`);
   const edited = editTimes.change.s !== null;
   const editS = editTimes.change.s ?? 0;
   const editRunS = editTimes.change.runS;
@@ -222,6 +235,7 @@ async function main(): Promise<void> {
     firstRunS: round(firstRunS), firstRunFinished: firstDone,
     editInEditor: { line: at + 1, toResultsS: edited ? round(editS) : null, runS: editRunS, note: 'didChange → the next eci/resultsChanged without provisional/stability flags (diagnostics published); includes the server debounce of typing' },
     edits: editTimes,
+    serverMemory: { afterFirstRun: rssAfterFirst, afterEdits: rssAfterEdits, bytesPerTriple: rssAfterEdits ? Math.round((rssAfterEdits.rssMb * 1048576) / set.triples) : null, note: '/proc/PID/status VmRSS and VmHWM of the server process (LSP thread, analysis worker with its line facts, scorer and encoder threads)' },
     backgroundRun: { appendedTo: `${SOURCES[SOURCES.length - 1]}.jsonl`, triples: extra.queries, distinctNewTexts: 'about 2 per appended line' },
     hover: { ...stats(hover), withContent: hoverWithContent }, codeLens: { ...stats(lens), withLenses: lensWithContent }, requestsDuringEmbedding: duringEmbed, statusSeen: seen,
     runProgressAtEnd: progress, runningAtEnd, cancelReply: cancel, shutdownReply: shutdown, serverExit: exited,

@@ -7,7 +7,9 @@
  *   npm run bench [-- --full] [-- --only=encoder,e2e] [-- --skip=logdet]
  *
  * scope (issue 10: --sample-only, warm runs against read + JSON.parse) fills the embedding
- * cache the LSP bench starts from; lsp-scope (the ranking first, a paste) starts cold.
+ * cache the LSP bench starts from; lsp-scope (the ranking first, a paste) starts cold;
+ * lsp-memory compares the server's peak RSS with the CLI's on precomputed vectors (100k
+ * triples, 1M with --full: about 8 min, each of its runs reads the file once a source).
  *
  * --full: end to end at 100k triples (default 20k), the LSP workspace at the same size, and
  * the int8 default model in the encoder comparison too (about 50 min instead of 18: the
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     { name: 'lsp', file: 'lsp.ts', args: [`--triples=${triples}`] },
     { name: 'lsp-scope', file: 'lsp-scope.ts', args: [`--triples=${triples}`] },
     { name: 'scale', file: 'scale.ts', args: [] },
+    { name: 'lsp-memory', file: 'lsp-memory.ts', args: [`--triples=${full ? 1_000_000 : 100_000}`] },
     { name: 'logdet', file: 'logdet.ts', args: [] },
     { name: 'stability', file: 'stability.ts', args: [] },
     { name: 'http', file: 'http.ts', args: [] },
