@@ -174,6 +174,11 @@ export class LineFacts {
   overflow(triples: number): void {
     this.overflowAt = Math.max(triples, 1);
     this.identity = null;
+    this.forgetAll();
+  }
+
+  /** Drops every fact, text, query and term. */
+  private forgetAll(): void {
     this.units.clear();
     this.texts.clear();
     this.queryIds.clear();
@@ -182,6 +187,7 @@ export class LineFacts {
     this.lastIdf = null;
     this.textBytes = 0;
   }
+
   private identity: string | null = null;
   private units = new Map<string, UnitFacts>();
   private texts = new Map<string, TextFact>();
@@ -205,13 +211,7 @@ export class LineFacts {
     if (identity !== this.identity) {
       this.identity = identity;
       this.overflowAt = null;
-      this.textBytes = 0;
-      this.units.clear();
-      this.texts.clear();
-      this.queryIds.clear();
-      this.sampleKeys = [];
-      this.lexicon.clear();
-      this.lastIdf = null;
+      this.forgetAll();
     }
     this.seed = seed;
     this.termsOf = termsOf;

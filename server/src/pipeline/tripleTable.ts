@@ -70,13 +70,7 @@ export class TripleTable {
   hashLo(i: number): number { return this.hashLoCol.data[i]; }
 
   setScores(i: number, s: { a: number; b: number; c: number; ov: number; jaccard: number; residualNorm: number; textDuplicate: boolean }): void {
-    this.aCol.data[i] = s.a;
-    this.bCol.data[i] = s.b;
-    this.cCol.data[i] = s.c;
-    this.ovCol.data[i] = s.ov;
-    this.jCol.data[i] = s.jaccard;
-    this.normCol.data[i] = s.residualNorm;
-    this.flagCol.data[i] = s.textDuplicate ? FLAG_TEXT_DUPLICATE : 0;
+    this.setScalars(i, s.a, s.b, s.c, s.ov, s.jaccard, s.residualNorm, s.textDuplicate);
   }
 
   /** {@link setScores} without an object a call (the language server sets every triple each run). */
