@@ -55,19 +55,11 @@ async function load(msg: LoadRequest): Promise<void> {
     };
     encoder = enc;
     send({ kind: 'loaded', info, digests: [m, t] });
-    // ONNX Runtime's first run of a session is several times slower than the next (about
-    // 200 ms for the default model): pay it now, before any request waits on it. A warm
-    // cache may leave the model idle until the first edit, which then needs one new text
-    // at once. Requests queued meanwhile run after it.
-    queue = queue.then(() => enc.embed([WARM_UP]).then(() => undefined, () => undefined));
   } catch (e) {
     loadError = e instanceof Error ? e.message : String(e);
     send({ kind: 'loadFailed', error: serializeError(e, 'model-load') });
   }
 }
-
-/** A text longer than any model's token limit: the warm-up runs the session at its largest shape. */
-const WARM_UP = Array.from({ length: 600 }, (_, k) => `w${k % 97}`).join(' ');
 
 const yieldToEventLoop = () => new Promise<void>((r) => setImmediate(r));
 
