@@ -25,12 +25,14 @@
  * groups, samples, df, m) is recomputed from the facts each run.
  */
 import { hash } from 'node:crypto';
-import { getHeapStatistics } from 'node:v8';
 import { bm25Idf, normalizeForDuplicate } from '../core/lexical';
 import { BoundedMemo } from '../core/memo';
 import { sampleHash, type Key64 } from '../core/sampling';
 import type { RawTriple } from '../core/types';
+import { defaultBudget, LINE_BYTES, LineFactsOverBudget, TEXT_BYTES, TRIPLE_BYTES } from './lineBudget';
 import { PassageFrequencies, RunIdf, type LexicalSlots, type TextFact } from './lineIdf';
+
+export { LineFactsOverBudget } from './lineBudget';
 import type { ReadUnit } from './plan';
 
 export type { TextFact } from './lineIdf';
@@ -99,31 +101,6 @@ export function keepsLines(unit: ReadUnit): boolean {
 
 function unitKey(unit: ReadUnit): string {
   return `${unit.path}\u0000${unit.format}\u0000${unit.container ?? ''}`;
-}
-
-/**
- * The facts outgrew their budget during a scan: the run goes on without them (the scope is
- * then analysed as the CLI does it, streaming, until it is much smaller).
- */
-export class LineFactsOverBudget extends Error {
-  constructor(readonly bytes: number, readonly budget: number) {
-    super(`line facts need more than ${Math.round(budget / 1048576)} MB`);
-    this.name = 'LineFactsOverBudget';
-  }
-}
-
-/**
- * Estimated bytes of what is kept per line, per triple, and per distinct text (plus 4 a
- * term), as measured on the heap (100k triples of the benchmark set: 51 MB for lines and
- * triples, 32 MB for 84,643 texts, 9 MB for terms and queries).
- */
-const LINE_BYTES = 150;
-const TRIPLE_BYTES = 400;
-const TEXT_BYTES = 420;
-
-/** A quarter of the thread's heap limit: facts are an acceleration, never a reason to run out of memory. */
-function defaultBudget(): number {
-  return Math.floor(getHeapStatistics().heap_size_limit / 4);
 }
 
 export class LineFacts {

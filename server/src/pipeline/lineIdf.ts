@@ -34,7 +34,7 @@ export interface LexicalSlots {
   lexVersion: number;
 }
 
-/** df per lexicon id: each distinct passage counts once (the caller dedupes passages). */
+/** df per lexicon id: each distinct passage counts once (a text counted this run is skipped). */
 export class PassageFrequencies {
   private df = new Int32Array(1024);
   documents = 0;
