@@ -103,15 +103,22 @@ test('linalg: Cholesky, log det, inverse and solves on known matrices; non-PD th
   assert.throws(() => cholesky(Float64Array.from([1, 2, 2, 1]), 2), NotPositiveDefiniteError);
   assert.throws(() => cholesky(Float64Array.from([1, 0, 0, NaN]), 2), /not positive definite/);
 
-  // Random SPD: A·A⁻¹ = I, many-RHS solve matches single solves, Gram matches a naive loop bit for bit.
+  // Random SPD: A·A⁻¹ = I, many-RHS solve matches single solves, and every Gram entry is,
+  // bit for bit, the SIMD kernel's sum (even-k and odd-k terms apart, then added), whether
+  // a 2×4 block or a remainder formed it: 131 rows leave both; odd and even lengths.
   const rng = new Rng(10, 'linalg');
-  const rows = 131, cols = 7, n = 9;
-  const x = gaussian(rng, rows * cols);
-  const g = gramRows(x, rows, cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < rows; j++) {
-    let s = 0;
-    for (let k = 0; k < cols; k++) s += x[i * cols + k] * x[j * cols + k];
-    assert.equal(g[i * rows + j], s);
+  const rows = 131, n = 9;
+  for (const cols of [7, 8, 1]) {
+    const x = gaussian(rng, rows * cols);
+    const g = gramRows(x, rows, cols);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < rows; j++) {
+      let even = 0, odd = 0;
+      for (let k = 0; k < cols; k++) {
+        if (k % 2 === 0) even += x[i * cols + k] * x[j * cols + k];
+        else odd += x[i * cols + k] * x[j * cols + k];
+      }
+      assert.equal(g[i * rows + j], even + odd, `cols ${cols}, entry (${i}, ${j})`);
+    }
   }
   const spd = gramRows(gaussian(rng, n * 12), n, 12);
   for (let i = 0; i < n; i++) spd[i * n + i] += 0.5;

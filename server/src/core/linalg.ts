@@ -9,7 +9,12 @@
  * Loops are written so that every inner loop walks contiguous memory (rows),
  * which is what makes plain JS loops fast enough for matrices of a few
  * thousand rows. Summation orders are fixed, so results are bit-reproducible.
+ *
+ * The three O(n³) kernels (Gram matrix, Cholesky factorisation, triangular solve of
+ * many rows) spend their time in one 2×4 block of dot products, which runs as
+ * WebAssembly SIMD (kernels/dot2x4.wat) on matrices copied into its memory.
  */
+import { RESULT_SLOTS, release, reserve } from './kernels/heap';
 
 /** Thrown by {@link cholesky} when the matrix is not (numerically) positive definite. */
 export class NotPositiveDefiniteError extends Error {
@@ -40,29 +45,20 @@ export function dot(x: Float64Array, xOff: number, y: Float64Array, yOff: number
   return (s0 + s1) + (s2 + s3);
 }
 
-/** The 8 sums of {@link dot2x4}, reused: the kernels read them before the next call. */
-const block = new Float64Array(8);
-
 /**
- * The 2×4 register block shared by {@link gramRows} and {@link forwardSolveRows}: the dots
- * of rows p[p0…], p[p1…] with rows q[q0…] … q[q3…] over `len` entries, each summed in k
- * order (6 loads feed 8 multiply-adds). Returns [p0·q0, p0·q1, p0·q2, p0·q3, p1·q0, …, p1·q3]
- * in a shared buffer that the next call overwrites.
+ * The dot of rows at h[xo…] and h[yo…] over `len` entries, in the SIMD kernel's order
+ * (kernels/dot2x4.wat): the even-k terms and the odd-k terms summed apart, each in
+ * ascending k, then added. Used where a block of the kernel does not fit, so that every
+ * entry of a Gram matrix is the same sum whichever path formed it.
  */
-function dot2x4(
-  p: Float64Array, p0: number, p1: number,
-  q: Float64Array, q0: number, q1: number, q2: number, q3: number, len: number,
-): Float64Array {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-  for (let k = 0; k < len; k++) {
-    const u = p[p0 + k], v = p[p1 + k];
-    const a = q[q0 + k], b = q[q1 + k], c = q[q2 + k], e = q[q3 + k];
-    s0 += u * a; s1 += u * b; s2 += u * c; s3 += u * e;
-    t0 += v * a; t1 += v * b; t2 += v * c; t3 += v * e;
+function laneDot(h: Float64Array, xo: number, yo: number, len: number): number {
+  let e = 0, o = 0, k = 0;
+  for (; k + 1 < len; k += 2) {
+    e += h[xo + k] * h[yo + k];
+    o += h[xo + k + 1] * h[yo + k + 1];
   }
-  block[0] = s0; block[1] = s1; block[2] = s2; block[3] = s3;
-  block[4] = t0; block[5] = t1; block[6] = t2; block[7] = t3;
-  return block;
+  if (k < len) e += h[xo + k] * h[yo + k];
+  return e + o;
 }
 
 /** Rows of a tile of the Gram kernel: 64 rows × 512 doubles = 256 KB, an L2-sized working set. */
@@ -75,57 +71,53 @@ const GRAM_TILE = 64;
  * Only the lower triangle is computed (symmetry halves the work) and then
  * mirrored. The loops are tiled so that a tile of i-rows and a tile of j-rows
  * stay in cache while all their pairs are formed, and two i-rows are dotted
- * with four j-rows at once (a 2×4 register block: 6 loads feed 8
- * multiply-adds), ≈2.5× faster than one dot at a time in V8. Every entry is
- * still one sequential full-length sum, so the result does not depend on the
- * tiling and is bit-reproducible.
+ * with four j-rows at once by the SIMD kernel (kernels/dot2x4.wat: 6 loads of two
+ * doubles feed 16 multiply-adds), about 3× the speed of the same block in plain JS.
+ * Every entry is the kernel's sum ({@link laneDot} where a block does not fit), so
+ * the result does not depend on the tiling and is bit-reproducible.
  */
 export function gramRows(x: Float64Array, rows: number, cols: number): Float64Array {
   if (x.length < rows * cols) throw new RangeError(`gramRows: expected ${rows}×${cols} values, got ${x.length}`);
-  const g = new Float64Array(rows * rows);
-  for (let i0 = 0; i0 < rows; i0 += GRAM_TILE) {
-    const i1 = Math.min(rows, i0 + GRAM_TILE);
-    for (let j0 = 0; j0 <= i0; j0 += GRAM_TILE) {
-      const j1 = Math.min(rows, j0 + GRAM_TILE);
-      let i = i0;
-      for (; i + 1 < i1; i += 2) {
-        // Rows i and i+1 need j ≤ i+1; the extra entry (i, i+1) lies in the
-        // upper triangle and is overwritten by the mirror below.
-        const jEnd = Math.min(j1, i + 2);
-        const xi = i * cols, xn = xi + cols, gi = i * rows, gn = gi + rows;
-        let j = j0;
-        for (; j + 3 < jEnd; j += 4) {
-          const a = j * cols;
-          const s = dot2x4(x, xi, xn, x, a, a + cols, a + 2 * cols, a + 3 * cols, cols);
-          g[gi + j] = s[0]; g[gi + j + 1] = s[1]; g[gi + j + 2] = s[2]; g[gi + j + 3] = s[3];
-          g[gn + j] = s[4]; g[gn + j + 1] = s[5]; g[gn + j + 2] = s[6]; g[gn + j + 3] = s[7];
-        }
-        for (; j < jEnd; j++) {
-          const a = j * cols;
-          let s = 0, t = 0;
-          for (let k = 0; k < cols; k++) {
-            s += x[xi + k] * x[a + k];
-            t += x[xn + k] * x[a + k];
+  const { h, k } = reserve(rows * cols + rows * rows);
+  try {
+    const X = RESULT_SLOTS, G = X + rows * cols;
+    h.set(x.subarray(0, rows * cols), X);
+    for (let i0 = 0; i0 < rows; i0 += GRAM_TILE) {
+      const i1 = Math.min(rows, i0 + GRAM_TILE);
+      for (let j0 = 0; j0 <= i0; j0 += GRAM_TILE) {
+        const j1 = Math.min(rows, j0 + GRAM_TILE);
+        let i = i0;
+        for (; i + 1 < i1; i += 2) {
+          // Rows i and i+1 need j ≤ i+1; the extra entry (i, i+1) lies in the
+          // upper triangle and is overwritten by the mirror below.
+          const jEnd = Math.min(j1, i + 2);
+          const xi = X + i * cols, xn = xi + cols, gi = G + i * rows, gn = gi + rows;
+          let j = j0;
+          for (; j + 3 < jEnd; j += 4) {
+            const a = X + j * cols;
+            k.dot2x4(8 * xi, 8 * xn, 8 * a, 8 * (a + cols), 8 * (a + 2 * cols), 8 * (a + 3 * cols), cols);
+            h[gi + j] = h[0]; h[gi + j + 1] = h[1]; h[gi + j + 2] = h[2]; h[gi + j + 3] = h[3];
+            h[gn + j] = h[4]; h[gn + j + 1] = h[5]; h[gn + j + 2] = h[6]; h[gn + j + 3] = h[7];
           }
-          g[gi + j] = s;
-          g[gn + j] = t;
+          for (; j < jEnd; j++) {
+            const a = X + j * cols;
+            h[gi + j] = laneDot(h, xi, a, cols);
+            h[gn + j] = laneDot(h, xn, a, cols);
+          }
         }
-      }
-      if (i < i1) {
-        // Odd row left in the tile.
-        const jEnd = Math.min(j1, i + 1);
-        const xi = i * cols, gi = i * rows;
-        for (let j = j0; j < jEnd; j++) {
-          const a = j * cols;
-          let s = 0;
-          for (let k = 0; k < cols; k++) s += x[xi + k] * x[a + k];
-          g[gi + j] = s;
+        if (i < i1) {
+          // Odd row left in the tile.
+          const jEnd = Math.min(j1, i + 1);
+          const xi = X + i * cols, gi = G + i * rows;
+          for (let j = j0; j < jEnd; j++) h[gi + j] = laneDot(h, xi, X + j * cols, cols);
         }
       }
     }
+    for (let i = 0; i < rows; i++) for (let j = 0; j < i; j++) h[G + j * rows + i] = h[G + i * rows + j];
+    return h.slice(G, G + rows * rows);
+  } finally {
+    release();
   }
-  for (let i = 0; i < rows; i++) for (let j = 0; j < i; j++) g[j * rows + i] = g[i * rows + j];
-  return g;
 }
 
 /** Transpose of an r×c row-major matrix (c×r row-major). */
@@ -142,55 +134,44 @@ export function transpose(x: Float64Array, r: number, c: number): Float64Array {
  * whose inner products run along rows of L — contiguous in row-major storage.
  *
  * Throws {@link NotPositiveDefiniteError} when a pivot is ≤ 0 or not finite
- * (which includes NaN input): callers pass I + PSD matrices, so this signals a
- * bug upstream (e.g. a negative weight), never a case to paper over.
+ * (which includes NaN input), leaving `a` as it was: callers pass I + PSD
+ * matrices, so this signals a bug upstream (e.g. a negative weight), never a
+ * case to paper over.
  */
 export function cholesky(a: Float64Array, n: number): void {
   if (a.length < n * n) throw new RangeError(`cholesky: expected ${n}×${n} values, got ${a.length}`);
-  let i = 0;
-  // Two rows of L at a time: entries (i, j…j+3) and (i+1, j…j+3) share one 2×4 block of
-  // dots over their common range k < j (each summed in k order); the few terms from j to
-  // the entry itself are added after, in k order too. ≈ 2.5× the speed of one dot at a time.
-  for (; i + 1 < n; i += 2) {
-    const ri = i * n, rn = ri + n;
-    let j = 0;
-    for (; j + 3 < i; j += 4) {
-      const r0 = j * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-      const s = dot2x4(a, ri, rn, a, r0, r1, r2, r3, j);
-      finish4(a, ri, j, r0, s[0], s[1], s[2], s[3], n);
-      finish4(a, rn, j, r0, s[4], s[5], s[6], s[7], n);
+  const { h, k } = reserve(n * n);
+  try {
+    const A = RESULT_SLOTS;
+    h.set(a.subarray(0, n * n), A);
+    let i = 0;
+    // Two rows of L at a time: entries (i, j…j+3) and (i+1, j…j+3) share one block of the
+    // SIMD kernel over their common range k < j; the few terms from j to the entry itself
+    // are added after, in k order. ≈ 2.5× the speed of one dot at a time.
+    for (; i + 1 < n; i += 2) {
+      const ri = A + i * n, rn = ri + n;
+      // Columns j = 0, 4, … while j + 3 < i, in the kernel (finish4 there).
+      const j = k.choleskyPair(8 * ri, 8 * rn, 8 * A, 8 * n, i);
+      // The rest of row i, its diagonal, then the rest of row i+1 (which needs row i whole).
+      for (let c = j; c < i; c++) h[ri + c] = (h[ri + c] - seqDot(h, ri, A + c * n, c)) / h[A + c * n + c];
+      pivot(h, ri, i);
+      for (let c = j; c <= i; c++) h[rn + c] = (h[rn + c] - seqDot(h, rn, A + c * n, c)) / h[A + c * n + c];
+      pivot(h, rn, i + 1);
+      for (let c = i + 1; c < n; c++) h[ri + c] = 0;
+      for (let c = i + 2; c < n; c++) h[rn + c] = 0;
     }
-    // The rest of row i, its diagonal, then the rest of row i+1 (which needs row i whole).
-    for (let c = j; c < i; c++) a[ri + c] = (a[ri + c] - seqDot(a, ri, c * n, c)) / a[c * n + c];
-    pivot(a, ri, i);
-    for (let c = j; c <= i; c++) a[rn + c] = (a[rn + c] - seqDot(a, rn, c * n, c)) / a[c * n + c];
-    pivot(a, rn, i + 1);
-    for (let c = i + 1; c < n; c++) a[ri + c] = 0;
-    for (let c = i + 2; c < n; c++) a[rn + c] = 0;
-  }
-  if (i < n) {
-    const ri = i * n;
-    for (let c = 0; c < i; c++) a[ri + c] = (a[ri + c] - seqDot(a, ri, c * n, c)) / a[c * n + c];
-    pivot(a, ri, i);
+    if (i < n) {
+      const ri = A + i * n;
+      for (let c = 0; c < i; c++) h[ri + c] = (h[ri + c] - seqDot(h, ri, A + c * n, c)) / h[A + c * n + c];
+      pivot(h, ri, i);
+    }
+    a.set(h.subarray(A, A + n * n));
+  } finally {
+    release();
   }
 }
 
-/**
- * Entries (row, j…j+3) of L from the dots x0…x3 over k < j: each adds its terms from
- * k = j up to itself (in k order), then divides by its column's diagonal.
- */
-function finish4(a: Float64Array, row: number, j: number, r0: number, x0: number, x1: number, x2: number, x3: number, n: number): void {
-  const r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-  const l0 = (a[row + j] - x0) / a[r0 + j];
-  a[row + j] = l0;
-  const l1 = (a[row + j + 1] - (x1 + l0 * a[r1 + j])) / a[r1 + j + 1];
-  a[row + j + 1] = l1;
-  const l2 = (a[row + j + 2] - (x2 + l0 * a[r2 + j] + l1 * a[r2 + j + 1])) / a[r2 + j + 2];
-  a[row + j + 2] = l2;
-  a[row + j + 3] = (a[row + j + 3] - (x3 + l0 * a[r3 + j] + l1 * a[r3 + j + 1] + l2 * a[r3 + j + 2])) / a[r3 + j + 3];
-}
-
-/** Σ_{k<len} x[xo+k]·x[yo+k], in k order (as {@link dot2x4} sums). */
+/** Σ_{k<len} x[xo+k]·x[yo+k], in k order. */
 function seqDot(x: Float64Array, xo: number, yo: number, len: number): number {
   let s = 0;
   for (let k = 0; k < len; k++) s += x[xo + k] * x[yo + k];
@@ -264,50 +245,48 @@ export function forwardSolveMany(l: Float64Array, n: number, b: Float64Array, m:
  * (row i = yᵢ) and is overwritten by the xᵢ = L⁻¹yᵢ.
  *
  * Dot-product form: x[a] = (y[a] − Σ_{k<a} L_ak x[k]) / L_aa, where both L_a· and x are
- * contiguous rows. Four right-hand sides and two rows of L are done at once (a 2×4
- * register block, the same 6 loads per 8 multiply-adds as {@link gramRows}, and no store
- * in the inner loop), so it runs at Gram speed — about twice {@link forwardSolveMany},
- * whose row-axpy form loads and stores its target on every step. Each sum runs in k
- * order, so results are bit-reproducible.
+ * contiguous rows. Four right-hand sides and two rows of L are done at once (the SIMD
+ * kernel's 2×4 block, as in {@link gramRows}, with no store in the inner loop), so it
+ * runs at Gram speed — several times {@link forwardSolveMany}, whose row-axpy form
+ * loads and stores its target on every step. Each entry's sum has a fixed order, so
+ * results are bit-reproducible.
  */
 export function forwardSolveRows(l: Float64Array, n: number, y: Float64Array, m: number): void {
   if (y.length < n * m) throw new RangeError(`forwardSolveRows: expected ${m}×${n} values, got ${y.length}`);
-  let i = 0;
-  for (; i + 3 < m; i += 4) {
-    const y0 = i * n, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n;
-    let a = 0;
-    for (; a + 1 < n; a += 2) {
-      const ra = a * n, rb = ra + n;
-      const s = dot2x4(l, ra, rb, y, y0, y1, y2, y3, a);
-      const daa = l[ra + a], lba = l[rb + a], dbb = l[rb + a + 1];
-      const v0 = (y[y0 + a] - s[0]) / daa, v1 = (y[y1 + a] - s[1]) / daa;
-      const v2 = (y[y2 + a] - s[2]) / daa, v3 = (y[y3 + a] - s[3]) / daa;
-      y[y0 + a] = v0; y[y1 + a] = v1; y[y2 + a] = v2; y[y3 + a] = v3;
-      y[y0 + a + 1] = (y[y0 + a + 1] - (s[4] + lba * v0)) / dbb;
-      y[y1 + a + 1] = (y[y1 + a + 1] - (s[5] + lba * v1)) / dbb;
-      y[y2 + a + 1] = (y[y2 + a + 1] - (s[6] + lba * v2)) / dbb;
-      y[y3 + a + 1] = (y[y3 + a + 1] - (s[7] + lba * v3)) / dbb;
-    }
-    if (a < n) {
-      const ra = a * n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let k = 0; k < a; k++) {
-        const la = l[ra + k];
-        s0 += la * y[y0 + k]; s1 += la * y[y1 + k]; s2 += la * y[y2 + k]; s3 += la * y[y3 + k];
+  const { h, k: kernel } = reserve(n * n + m * n);
+  try {
+    const L = RESULT_SLOTS, Y = L + n * n;
+    h.set(l.subarray(0, n * n), L);
+    h.set(y.subarray(0, m * n), Y);
+    let i = 0;
+    for (; i + 3 < m; i += 4) {
+      const y0 = Y + i * n, y1 = y0 + n, y2 = y1 + n, y3 = y2 + n;
+      // Entries a, a+1 of the four rows from one block over k < a, for every pair (in the kernel).
+      const a = kernel.solve4(8 * L, n, 8 * y0, 8 * y1, 8 * y2, 8 * y3);
+      if (a < n) {
+        const ra = L + a * n;
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (let k = 0; k < a; k++) {
+          const la = h[ra + k];
+          s0 += la * h[y0 + k]; s1 += la * h[y1 + k]; s2 += la * h[y2 + k]; s3 += la * h[y3 + k];
+        }
+        const daa = h[ra + a];
+        h[y0 + a] = (h[y0 + a] - s0) / daa; h[y1 + a] = (h[y1 + a] - s1) / daa;
+        h[y2 + a] = (h[y2 + a] - s2) / daa; h[y3 + a] = (h[y3 + a] - s3) / daa;
       }
-      const daa = l[ra + a];
-      y[y0 + a] = (y[y0 + a] - s0) / daa; y[y1 + a] = (y[y1 + a] - s1) / daa;
-      y[y2 + a] = (y[y2 + a] - s2) / daa; y[y3 + a] = (y[y3 + a] - s3) / daa;
     }
-  }
-  for (; i < m; i++) {
-    const yi = i * n;
-    for (let a = 0; a < n; a++) {
-      const ra = a * n;
-      let s = 0;
-      for (let k = 0; k < a; k++) s += l[ra + k] * y[yi + k];
-      y[yi + a] = (y[yi + a] - s) / l[ra + a];
+    for (; i < m; i++) {
+      const yi = Y + i * n;
+      for (let a = 0; a < n; a++) {
+        const ra = L + a * n;
+        let s = 0;
+        for (let k = 0; k < a; k++) s += h[ra + k] * h[yi + k];
+        h[yi + a] = (h[yi + a] - s) / h[ra + a];
+      }
     }
+    y.set(h.subarray(Y, Y + m * n));
+  } finally {
+    release();
   }
 }
 
