@@ -10,7 +10,10 @@
  * results is taken: the warm edit re-run as the editor sees it (lsp_edit_rerun_s).
  * Skips with a message when the server has not been built.
  *
- *   npx tsx bench/lsp.ts [--triples=20000] [--added=3000] [--seconds=45] [--samples=300]
+ *   npx tsx bench/lsp.ts [--triples=20000] [--added=3000] [--seconds=45] [--samples=300] [--cpu-prof=DIR]
+ *
+ * `--cpu-prof=DIR` runs the server under V8's profiler (one .cpuprofile per thread in DIR,
+ * for bench/cpuprof-top.ts): what the figures above are made of.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -50,7 +53,9 @@ async function main(): Promise<void> {
   const grown = join(ws, `${SOURCES[SOURCES.length - 1]}.jsonl`);
   const added = readFileSync(join(extra.dir, `${SOURCES[SOURCES.length - 1]}.jsonl`), 'utf8');
 
-  const child = spawn(process.execPath, [server, '--stdio'], { cwd: ws, stdio: ['pipe', 'pipe', 'pipe'] });
+  const profileDir = process.argv.find((a) => a.startsWith('--cpu-prof='))?.slice('--cpu-prof='.length);
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, server, '--stdio'], { cwd: ws, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
   let exited: string | null = null;

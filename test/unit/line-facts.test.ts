@@ -95,6 +95,28 @@ test('an edit of an open document parses that line only, and the result equals a
   const moved = await run(dir, facts, { [a]: lines.join('\n') });
   assert.equal(moved.reuse!.parsed, 0);
   same(essence(moved), essence(await run(dir, undefined, { [a]: lines.join('\n') })));
+
+  // An open document's lines are matched in order against its last read (one line up or
+  // down): a new line at the top, a line deleted, a broken line (parsed on every run, as
+  // every line with a problem) and a duplicate of a line, each against a run without facts.
+  const fresh = JSON.parse(lines[5]);
+  fresh.query = 'a query no run has seen';
+  const steps: [string, (l: string[]) => void, number][] = [
+    ['insert at the top', (l) => l.unshift(JSON.stringify(fresh)), 1],
+    ['delete a line', (l) => l.splice(10, 1), 0],
+    ['break a line', (l) => { l[20] = l[20].slice(0, 30); }, 1],
+    ['duplicate a line below itself', (l) => l.splice(8, 0, l[7]), 1],
+    ['mend the broken line', (l) => { l[21] = lines2[20]; }, 1],
+  ];
+  const lines2 = [...lines];
+  lines2.unshift(JSON.stringify(fresh));
+  lines2.splice(10, 1);
+  for (const [what, change, parsed] of steps) {
+    change(lines);
+    const got = await run(dir, facts, { [a]: lines.join('\n') });
+    assert.equal(got.reuse!.parsed, parsed, `${what}: lines parsed`);
+    same(essence(got), essence(await run(dir, undefined, { [a]: lines.join('\n') })), what);
+  }
 });
 
 test('a file on disk is replayed while unchanged, and read again when it changes, even at the same size', async () => {

@@ -162,7 +162,7 @@ export function aggregateSources(
 }
 
 /** What a source's score is computed from: its sampled triples, their clipped residuals û and weights w. */
-export function sampledInputs(
+function sampledInputs(
   table: TripleScalars, spec: SourceSpec, residuals: ReadonlyMap<number, Float64Array>, residualScale: number, settings: Settings,
 ): { sampled: Uint32Array; units: Float64Array[]; weights: Float64Array } {
   const sampled = Uint32Array.from(Array.from(spec.sample, (pos) => spec.members[pos]));
@@ -172,13 +172,13 @@ export function sampledInputs(
 }
 
 /** The settings a source's score depends on besides û and w (part of its memo key). */
-export function memoParams(settings: Settings, keepGram: boolean): number[] {
+function memoParams(settings: Settings, keepGram: boolean): number[] {
   const th = settings.thresholds;
   return [settings.lambda, th.redundantGainRatio, th.redundantCosine, keepGram ? 1 : 0];
 }
 
 /** A source's log-determinant score, leverages, gains and redundant flags (spec §3–§4). */
-export function scoreSample(units: Float64Array[], weights: Float64Array, settings: Pick<Settings, 'lambda' | 'thresholds'>, keepGram: boolean): MemoScore {
+function scoreSample(units: Float64Array[], weights: Float64Array, settings: Pick<Settings, 'lambda' | 'thresholds'>, keepGram: boolean): MemoScore {
   const score = scoreSource(units, weights, settings.lambda, { keepGram });
   return { score, redundant: redundantFlags(units, weights, score.gain, settings.thresholds) };
 }

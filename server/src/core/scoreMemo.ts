@@ -33,10 +33,6 @@ export class ContentMemo<V> {
     return h.digest('base64');
   }
 
-  /** Whether the memo holds the key (without counting a hit or copying the value). */
-  has(key: string): boolean {
-    return this.current.has(key) || this.previous.has(key);
-  }
 
   get(key: string): V | undefined {
     const hit = this.current.get(key) ?? this.previous.get(key);

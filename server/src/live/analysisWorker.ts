@@ -2,11 +2,9 @@
  * Analysis worker entry (bundled as dist/analysisWorker.js; run from source via
  * tsx in tests). Runs whole analyses so the language server's thread only
  * routes messages. The encoder worker is started from here and kept between
- * runs by EmbedderKeeper. Started with `workerData.role: 'scorer'`, the same file is
- * the scorer thread of live/scorePool.ts instead.
+ * runs by EmbedderKeeper.
  */
-import { parentPort, Worker, workerData } from 'node:worker_threads';
-import { ScorePool, serveScores } from './scorePool';
+import { parentPort } from 'node:worker_threads';
 import { transferables, type HostToWorker, type WorkerToHost } from './wire';
 import { ScoreMemo } from '../core/scoreMemo';
 import { LineFacts } from '../pipeline/lineFacts';
@@ -16,10 +14,6 @@ import { runInWorker } from './workerRun';
 
 const port = parentPort;
 if (!port) throw new Error('the analysis worker must run in a worker_threads Worker');
-const scorer = (workerData as { role?: string } | null)?.role === 'scorer';
-if (scorer) serveScores(port);
-/** Half of the sources an edit makes to score again go to a scorer thread (this same file). */
-const pool = new ScorePool(() => new Worker(__filename, { workerData: { role: 'scorer' } }));
 
 const keeper = new EmbedderKeeper();
 /** Source scores of the last runs by content: an edit re-scores only the sources it changed. */
@@ -58,14 +52,12 @@ async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spe
       lastPhase = progress.phase;
       send({ kind: 'progress', id, progress });
     }, (provisional) => send({ kind: 'provisional', id, result: provisional }, transferables(provisional.columns, provisional.sources)),
-    { scoreMemo: scores, lineFacts: factsOf(spec.scope), prescore: (x) => pool.prefill(scores, x) });
+    { scoreMemo: scores, lineFacts: factsOf(spec.scope) });
     if (controller.signal.aborted) { send({ kind: 'cancelled', id }); return; }
     const result = outcome.wire;
     send({ kind: 'ok', id, result }, transferables(result.columns, result.sources));
-    // The next run is likely an edit with a new text: have the model ready for it, and (with
-    // two sources or more) the thread that scores half of the sources again.
+    // The next run is likely an edit with a new text: have the model ready for it.
     keeper.prepare();
-    if (result.sources.length >= 2) pool.prepare();
     if (outcome.stability) {
       running.delete(id);
       const stop = new AbortController();
@@ -88,11 +80,9 @@ async function run(id: number, spec: Extract<HostToWorker, { kind: 'run' }>['spe
   }
 }
 
-if (!scorer) {
-  port.on('message', (m: HostToWorker) => {
-    if (m.kind === 'cancel') running.get(m.id)?.abort();
-    else if (m.kind === 'run') void run(m.id, m.spec);
-  });
-  // Closing the encoder flushes nothing new (the cache flushes per call) but ends its worker cleanly.
-  process.on('exit', () => void keeper.close());
-}
+port.on('message', (m: HostToWorker) => {
+  if (m.kind === 'cancel') running.get(m.id)?.abort();
+  else if (m.kind === 'run') void run(m.id, m.spec);
+});
+// Closing the encoder flushes nothing new (the cache flushes per call) but ends its worker cleanly.
+process.on('exit', () => void keeper.close());

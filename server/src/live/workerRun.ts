@@ -10,7 +10,7 @@ import { evaluateTriple } from '../core/aggregate';
 import { applySettingOverrides, parseConfig, SettingError, type EciConfig } from '../core/config';
 import { defaultSettings, type Settings } from '../core/settings';
 import { TRIPLE_FINDINGS } from '../core/types';
-import { analyze, type AnalysisResult, type AnalyzeOptions, type Progress } from '../pipeline/analyze';
+import { analyze, type AnalysisResult, type Progress } from '../pipeline/analyze';
 import { AnalysisError, AnalysisInputChanged } from '../pipeline/errors';
 import type { EncoderOptions } from '../pipeline/encoderSetup';
 import { endpointEncoder } from '../pipeline/httpEmbedder';
@@ -120,9 +120,9 @@ export async function runInWorker(
   signal: AbortSignal,
   onProgress: (p: Progress) => void,
   onProvisional?: (result: WireResult) => void,
-  kept: { scoreMemo?: ScoreMemo; lineFacts?: LineFacts; prescore?: AnalyzeOptions['prescore'] } = {},
+  kept: { scoreMemo?: ScoreMemo; lineFacts?: LineFacts } = {},
 ): Promise<WorkerOutcome> {
-  const { scoreMemo, lineFacts, prescore } = kept;
+  const { scoreMemo, lineFacts } = kept;
   const { plan, settings, encoder, notes } = setup(spec);
   const diskStamps: WireResult['diskStamps'] = {};
   for (const u of plan.units) {
@@ -165,7 +165,6 @@ export async function runInWorker(
       scope: spec.resultScope ?? 'all',
       ...(scoreMemo ? { scoreMemo } : {}),
       ...(lineFacts ? { lineFacts } : {}),
-      ...(prescore ? { prescore } : {}),
       ...(onProvisional && spec.provisional ? { onProvisional: (r: AnalysisResult) => onProvisional(serialize(spec.scope, r, diskStamps, embedded, notes)) } : {}),
       onProgress: (p) => {
         if (p.phase === 'scan') total = Math.max(total, p.done);

@@ -4,7 +4,7 @@
  */
 import { median } from '../core/eci';
 import { EncoderError } from '../encoder/protocol';
-import { aggregateSources, applyStability, type SourceResult, type SourceSpec, type TripleScalars } from '../core/aggregate';
+import { aggregateSources, applyStability, type SourceResult, type SourceSpec } from '../core/aggregate';
 import { DocumentFrequencies, wordTerms } from '../core/lexical';
 import type { ScoreMemo } from '../core/scoreMemo';
 import type { Settings } from '../core/settings';
@@ -60,21 +60,6 @@ export interface AnalyzeOptions {
    * `idfCorpus` (its frequencies come from other files).
    */
   lineFacts?: LineFacts;
-  /**
-   * With `scoreMemo`: fills the memo with the scores of the run's sources before they are
-   * aggregated (the language server's worker scores half of them on a second thread).
-   */
-  prescore?: (x: PrescoreInput) => Promise<void>;
-}
-
-/** What `prescore` gets: everything the sources' scores are computed from. */
-export interface PrescoreInput {
-  table: TripleScalars;
-  specs: SourceSpec[];
-  residuals: ReadonlyMap<number, Float64Array>;
-  residualScale: number;
-  settings: Settings;
-  keepGram: boolean;
 }
 
 export type ResultScope = 'all' | 'sample';
@@ -226,7 +211,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
     });
     /** Scores the measured triples: all of them, or (scope "sample") the samples alone. */
     const score = (scope: ResultScope, residuals: Map<number, Float64Array>, stabilityMode: 'inline' | 'deferred' | 'none') =>
-      scoreResult({ scope, table, specs, residuals, settings, keepResidual, stabilityMode, signal, onProgress: opts.onProgress, memo: opts.scoreMemo, prescore: opts.prescore,
+      scoreResult({ scope, table, specs, residuals, settings, keepResidual, stabilityMode, signal, onProgress: opts.onProgress, memo: opts.scoreMemo,
         base: { settings, encoder: encoder(), sourceDefs: scanned.sources, table, units: plan.units, problems, skippedLines: scanned.skippedLines, linesRead: scanned.linesRead } });
 
     // The ranking first: an editor (onProvisional) gets the sample-scope result as soon as the
@@ -269,7 +254,6 @@ interface ScoreInput {
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   memo?: ScoreMemo;
-  prescore?: (x: PrescoreInput) => Promise<void>;
   base: Omit<AnalysisResult, 'scope' | 'residualScale' | 'sources' | 'timings' | 'stability' | 'pendingStability'>;
 }
 
@@ -285,9 +269,6 @@ async function scoreResult(x: ScoreInput): Promise<AnalysisResult> {
   const residualScale = x.table.length === 0 ? 0
     : x.scope === 'all' ? median(norms) : median(norms.filter((_, i) => x.keepResidual[i] === 1));
   const stabilityInputs: StabilityInput[] | undefined = x.stabilityMode !== 'none' ? [] : undefined;
-  if (x.prescore && x.memo && x.table.length > 0) {
-    await x.prescore({ table: x.table, specs: x.specs, residuals: x.residuals, residualScale, settings: x.settings, keepGram: !!stabilityInputs });
-  }
   const sources = x.table.length > 0 ? aggregateSources(x.table, x.specs, x.residuals, residualScale, x.settings, { stabilityInputs, scope: x.scope, memo: x.memo }) : [];
   const timings: AnalysisResult['timings'] = { scanMs: 0, embedMs: 0, scoreMs: performance.now() - t0 };
   const result: AnalysisResult = { ...x.base, scope: x.scope, residualScale, sources, timings };

@@ -92,7 +92,20 @@ interface UnitFacts {
   previous: Map<string, LineFact>;
   /** Every line of the unit as last read, with the stamp of its file then. */
   whole?: { stamp: string; lines: KeptLine[] };
+  /** A unit read from memory (an open document): its lines in order as last read whole. */
+  order?: LineOrder;
+  /** The lines of the read under way, and the position in `order` the next line is compared with. */
+  reading?: LineOrder;
+  cursor: number;
 }
+
+/**
+ * The lines of a unit in order, with their keys and facts (none for a line with a problem).
+ * An edit leaves most lines where they were, or one line up or down: the next line of a
+ * read is compared with the line at the cursor and the one after it, a string comparison
+ * instead of hashing every line of an open document on every keystroke.
+ */
+interface LineOrder { texts: string[]; keys: string[]; facts: (LineFact | undefined)[] }
 
 /** Units whose lines are known by their text alone. */
 export function keepsLines(unit: ReadUnit): boolean {
@@ -218,7 +231,7 @@ export class LineFacts {
     const k = unitKey(unit);
     let u = this.units.get(k);
     if (!u) {
-      u = { usedRun: this.run, current: new Map(), previous: new Map() };
+      u = { usedRun: this.run, current: new Map(), previous: new Map(), cursor: 0 };
       this.units.set(k, u);
     }
     u.usedRun = this.run;
@@ -253,10 +266,43 @@ export class LineFacts {
     u.previous = new Map();
   }
 
+  /**
+   * Starts reading a unit from memory (no file stamp to replay it by): its lines are
+   * matched in order against the last whole read first ({@link LineOrder}).
+   */
+  startOrdered(unit: ReadUnit): void {
+    const u = this.unitFacts(unit);
+    u.reading = { texts: [], keys: [], facts: [] };
+    u.cursor = 0;
+  }
+
+  /** The unit from memory was read to its end: its lines are the order of the next read. */
+  finishOrdered(unit: ReadUnit): void {
+    const u = this.unitFacts(unit);
+    if (u.reading) u.order = u.reading;
+    u.reading = undefined;
+  }
+
   /** The facts of a line seen in an earlier run (or earlier in this one), or undefined. */
   lookup(unit: ReadUnit, text: string): { fact?: LineFact; key: string } {
-    const key = hash('sha1', text, 'base64');
     const u = this.unitFacts(unit);
+    const reading = u.reading;
+    if (reading) {
+      const o = u.order, c = u.cursor;
+      const at = !o ? -1 : c < o.texts.length && o.texts[c] === text ? c : c + 1 < o.texts.length && o.texts[c + 1] === text ? c + 1 : -1;
+      if (at >= 0) {
+        u.cursor = at + 1;
+        const fact = o!.facts[at], key = o!.keys[at];
+        reading.texts.push(text); reading.keys.push(key); reading.facts.push(fact);
+        if (fact) {
+          this.reuse.reused++;
+          this.touch(fact);
+          u.current.set(key, fact);
+        }
+        return { fact, key };
+      }
+    }
+    const key = hash('sha1', text, 'base64');
     let fact = u.current.get(key);
     if (!fact) {
       fact = u.previous.get(key);
@@ -266,12 +312,16 @@ export class LineFacts {
       this.reuse.reused++;
       this.touch(fact);
     }
+    if (reading) { reading.texts.push(text); reading.keys.push(key); reading.facts.push(fact); }
     return { fact, key };
   }
 
   /** Keeps a line's facts for later runs (a line whose parse had no problem). */
   store(unit: ReadUnit, key: string, fact: LineFact): void {
-    this.unitFacts(unit).current.set(key, fact);
+    const u = this.unitFacts(unit);
+    u.current.set(key, fact);
+    const r = u.reading;
+    if (r && r.keys[r.keys.length - 1] === key) r.facts[r.facts.length - 1] = fact;
   }
 
   /** Facts of freshly parsed triples. */

@@ -205,6 +205,9 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
     const stamp = lineFacts && keepsLines(unit) ? unit.lines.stamp?.() : undefined;
     const replay = lineFacts && keepsLines(unit) ? lineFacts.replay(unit, stamp ?? null) : undefined;
     let whole: KeptLine[] | null = stamp && !replay ? [] : null;
+    /** A unit from memory (an open document): its lines are matched in order against its last read. */
+    const ordered = !!lineFacts && keepsLines(unit) && !unit.lines.stamp;
+    if (ordered) lineFacts!.startOrdered(unit);
     /** The line being read, and whether it has a problem yet. */
     let line = 0;
     let lineHasProblem = false;
@@ -320,6 +323,7 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
     if (replay) for (const rec of replayed(replay)) handle(rec);
     else for await (const rec of readUnit(unit, opts.signal)) handle(rec);
     if (whole && stamp && unitProblems === 0) lineFacts!.keepWhole(unit, stamp, whole);
+    if (ordered) lineFacts!.finishOrdered(unit);
     lineFacts?.check();
     const dropped = unitProblems - PROBLEMS_KEPT_PER_FILE - 1;
     if (dropped > 0) {
