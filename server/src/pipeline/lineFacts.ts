@@ -339,7 +339,7 @@ export class LineFacts {
           query: q, queryId: this.queryId(q), hashHi: order.hi, hashLo: order.lo,
           q: this.text(raw.query), p: this.text(raw.positive), n: this.text(raw.negative), tripleKey: undefined,
           measuredBy: null, a: 0, b: 0, c: 0, residualNorm: 0, textDuplicate: false, u: undefined,
-          ov: 0, jaccard: 0, lexVersion: -1,
+          ov: 0, jaccard: 0, lexVersion: -1, shared: undefined,
         };
       }),
     };

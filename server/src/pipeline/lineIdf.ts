@@ -32,7 +32,16 @@ export interface LexicalSlots {
   ov: number;
   jaccard: number;
   lexVersion: number;
+  /**
+   * The terms q shares with n, then those p shares with n, ascending, after their count:
+   * [|q∩n|, q∩n…, p∩n…]. Found once (a fact's texts never change), so that a new idf only
+   * sums a few shared terms per triple. Undefined until the first lexical pass.
+   */
+  shared: Int32Array | undefined;
 }
+
+/** The `shared` of a triple whose texts share no term. */
+const NONE_SHARED = new Int32Array(1);
 
 /** df per lexicon id: each distinct passage counts once (a text counted this run is skipped). */
 export class PassageFrequencies {
@@ -67,7 +76,7 @@ export class PassageFrequencies {
 export class RunIdf {
   /** `changed`: the ids whose idf differs from version − 1's. */
   constructor(private readonly idf: Float64Array, private readonly version: number, private readonly changed: Uint8Array) {
-    this.mark = new Float64Array(idf.length);
+    this.mark = new Uint8Array(idf.length);
   }
 
   /** None of the text's terms changed idf in the step from version − 1. */
@@ -100,38 +109,38 @@ export class RunIdf {
       f.lexVersion = this.version;
       return;
     }
-    // The negative's terms marked once, for both intersections: a look-up a term of q or p
-    // instead of a merge (whose branches mispredict); the shared idf are still summed in
-    // ascending id order (an unmarked term adds an exact 0).
-    const n = f.n.ids, mark = this.mark;
-    for (let k = 0; k < n.length; k++) mark[n[k]] = 1;
-    f.ov = this.overlapMarked(f.q);
-    f.jaccard = f.p === f.n ? (n.length === 0 ? 0 : 1) : this.jaccardMarked(f.p, f.n);
-    for (let k = 0; k < n.length; k++) mark[n[k]] = 0;
+    const shared = f.shared ??= this.sharedTerms(f);
+    // The shared idf are summed in ascending id order, as core/lexical.ts does.
+    const idf = this.idf, qn = shared[0];
+    let sq = 0, sp = 0;
+    for (let k = 1; k <= qn; k++) sq += idf[shared[k]];
+    for (let k = qn + 1; k < shared.length; k++) sp += idf[shared[k]];
+    if (f.q.ids.length === 0) f.ov = 0;
+    else {
+      const mass = this.mass(f.q);
+      f.ov = sq >= mass ? 1 : sq / mass;
+    }
+    if (f.p === f.n) f.jaccard = f.n.ids.length === 0 ? 0 : 1;
+    else if (sp === 0) f.jaccard = 0;
+    else {
+      const union = this.mass(f.p) + this.mass(f.n) - sp;
+      f.jaccard = sp >= union ? 1 : sp / union;
+    }
     f.lexVersion = this.version;
   }
 
-  private readonly mark: Float64Array;
+  /** Per lexicon id: 1 while the negative's terms are marked (sharedTerms). */
+  private readonly mark: Uint8Array;
 
-  /** Σ idf over the text's terms that are marked. */
-  private sharedMarked(t: TextFact): number {
-    const ids = t.ids, idf = this.idf, mark = this.mark;
-    let s = 0;
-    for (let k = 0; k < ids.length; k++) s += mark[ids[k]] * idf[ids[k]];
-    return s;
-  }
-
-  private overlapMarked(q: TextFact): number {
-    if (q.ids.length === 0) return 0;
-    const shared = this.sharedMarked(q);
-    const mass = this.mass(q);
-    return shared >= mass ? 1 : shared / mass;
-  }
-
-  private jaccardMarked(p: TextFact, n: TextFact): number {
-    const inter = this.sharedMarked(p);
-    if (inter === 0) return 0;
-    const union = this.mass(p) + this.mass(n) - inter;
-    return inter >= union ? 1 : inter / union;
+  /** [|q∩n|, q∩n…, p∩n…] of a triple, by marking n's terms: a look-up per term of q and p, not a merge. */
+  private sharedTerms(f: LexicalSlots): Int32Array {
+    const n = f.n.ids, mark = this.mark;
+    for (let k = 0; k < n.length; k++) mark[n[k]] = 1;
+    const out: number[] = [0];
+    for (const id of f.q.ids) if (mark[id] === 1) out.push(id);
+    out[0] = out.length - 1;
+    if (f.p !== f.n) for (const id of f.p.ids) if (mark[id] === 1) out.push(id);
+    for (let k = 0; k < n.length; k++) mark[n[k]] = 0;
+    return out.length === 1 ? NONE_SHARED : Int32Array.from(out);
   }
 }
