@@ -83,6 +83,11 @@ async function main(): Promise<void> {
     if (p.stability) stabilityChecks++;
     else if (!p.provisional) fullResults++;
   });
+  /** The server's one line per run (window/logMessage): its phases and what it re-used. */
+  let lastRan = '';
+  conn.onNotification('window/logMessage', (m: { message: string }) => {
+    if (m.message.startsWith('eci-sem: ran ')) lastRan = m.message;
+  });
   conn.onNotification(() => undefined);
   conn.listen();
   /** A request that fails when the server process ends instead of hanging. */
@@ -153,6 +158,8 @@ async function main(): Promise<void> {
     const s = ok ? round((performance.now() - t) / 1000) : null;
     const runS = ok && state.seconds !== undefined ? round(state.seconds) : null;
     log(`lsp: ${what} → results ${s === null ? 'did not finish' : `${s} s (run ${runS} s)`}`);
+    // The server's own line for that run: its phases (read, measure, score) and what it re-used.
+    if (lastRan) log(`lsp:   ${lastRan}`);
     // Let the stability check that follows finish before the next edit.
     await waitFor(() => stabilityChecks >= fullResults, 30_000);
     return { s, runS };

@@ -228,6 +228,11 @@ export class LineFacts {
   }
 
   private unitFacts(unit: ReadUnit): UnitFacts {
+    // Scan asks once a line, for the unit it is reading: the last answer saves making its key.
+    if (unit === this.lastUnit && this.lastUnitFacts && this.units.get(this.lastKey) === this.lastUnitFacts) {
+      this.lastUnitFacts.usedRun = this.run;
+      return this.lastUnitFacts;
+    }
     const k = unitKey(unit);
     let u = this.units.get(k);
     if (!u) {
@@ -235,8 +240,15 @@ export class LineFacts {
       this.units.set(k, u);
     }
     u.usedRun = this.run;
+    this.lastUnit = unit;
+    this.lastKey = k;
+    this.lastUnitFacts = u;
     return u;
   }
+
+  private lastUnit: ReadUnit | undefined;
+  private lastKey = '';
+  private lastUnitFacts: UnitFacts | undefined;
 
   /**
    * A unit's lines as last read when its file has the same stamp (nothing is read or
