@@ -144,6 +144,11 @@ export class LineFacts {
     this.lastTriples = triples;
   }
 
+  /** Triples of the last run that ended. */
+  get lastRunTriples(): number {
+    return this.lastTriples;
+  }
+
   /** Triples the facts of this run cover so far. */
   get seenTriples(): number {
     return this.triplesSeen;

@@ -123,14 +123,20 @@ export class DigestSet {
   }
 }
 
-/** A unit's kept lines as records that carry their facts (nothing to parse). */
-function* replayed(lines: readonly KeptLine[]): Generator<UnitRecord & { fact: LineFact }> {
-  const parse = () => ({ triples: [], problems: [] });
-  for (const l of lines) yield { line: l.line, fact: l.fact, parse };
+/** A unit's kept lines, each as one record that carries its facts (nothing to parse), handed to `each` in turn. */
+function replayed(lines: readonly KeptLine[], each: (rec: UnitRecord & { fact: LineFact }) => void): void {
+  if (lines.length === 0) return;
+  // One record, refilled: handle() reads it before the next line and keeps nothing of it.
+  const rec: UnitRecord & { fact: LineFact } = { line: 0, fact: lines[0].fact, parse: () => ({ triples: [], problems: [] }) };
+  for (const l of lines) {
+    rec.line = l.line;
+    rec.fact = l.fact;
+    each(rec);
+  }
 }
 
 export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
-  const table = new TripleTable();
+  const table = new TripleTable(Math.max(1024, Math.ceil((opts.lineFacts?.lastRunTriples ?? 0) * 1.05)));
   const sources: SourceDef[] = plan.sources.map((s) => ({ ...s }));
   const known = new Map(sources.map((s) => [s.name, s]));
   const members = new Map<string, number[]>(sources.map((s) => [s.name, []]));
@@ -320,7 +326,7 @@ export async function scan(plan: Plan, opts: ScanOptions): Promise<ScanResult> {
       if (lineHasProblem) skippedLines++;
     };
     // A replayed unit goes in one synchronous loop (no await a line).
-    if (replay) for (const rec of replayed(replay)) handle(rec);
+    if (replay) replayed(replay, handle);
     else for await (const rec of readUnit(unit, opts.signal)) handle(rec);
     if (whole && stamp && unitProblems === 0) lineFacts!.keepWhole(unit, stamp, whole);
     if (ordered) lineFacts!.finishOrdered(unit);

@@ -6,8 +6,8 @@
 
 class Column<T extends Float64Array | Int32Array | Uint32Array | Uint8Array> {
   data: T;
-  constructor(private readonly make: (n: number) => T) {
-    this.data = make(1024);
+  constructor(private readonly make: (n: number) => T, capacity: number) {
+    this.data = make(capacity);
   }
   ensure(n: number): void {
     if (n <= this.data.length) return;
@@ -27,22 +27,40 @@ export const FLAG_UNMEASURED = 2;
 export class TripleTable {
   length = 0;
   // Location: which read unit (file + source) and where in the file.
-  private readonly unitCol = new Column((n) => new Uint32Array(n));
-  private readonly lineCol = new Column((n) => new Uint32Array(n));
-  private readonly posCol = new Column((n) => new Uint32Array(n));
-  private readonly negCol = new Column((n) => new Uint32Array(n));
+  private readonly unitCol: Column<Uint32Array>;
+  private readonly lineCol: Column<Uint32Array>;
+  private readonly posCol: Column<Uint32Array>;
+  private readonly negCol: Column<Uint32Array>;
   // Paired sampling: the query group and the order hash H(seed, q, p, n) of each triple.
-  private readonly qidCol = new Column((n) => new Uint32Array(n));
-  private readonly hashHiCol = new Column((n) => new Uint32Array(n));
-  private readonly hashLoCol = new Column((n) => new Uint32Array(n));
+  private readonly qidCol: Column<Uint32Array>;
+  private readonly hashHiCol: Column<Uint32Array>;
+  private readonly hashLoCol: Column<Uint32Array>;
   // Filled by the scoring pass.
-  private readonly aCol = new Column((n) => new Float64Array(n));
-  private readonly bCol = new Column((n) => new Float64Array(n));
-  private readonly cCol = new Column((n) => new Float64Array(n));
-  private readonly ovCol = new Column((n) => new Float64Array(n));
-  private readonly jCol = new Column((n) => new Float64Array(n));
-  private readonly normCol = new Column((n) => new Float64Array(n));
-  private readonly flagCol = new Column((n) => new Uint8Array(n));
+  private readonly aCol: Column<Float64Array>;
+  private readonly bCol: Column<Float64Array>;
+  private readonly cCol: Column<Float64Array>;
+  private readonly ovCol: Column<Float64Array>;
+  private readonly jCol: Column<Float64Array>;
+  private readonly normCol: Column<Float64Array>;
+  private readonly flagCol: Column<Uint8Array>;
+
+  /** `capacity`: the rows expected (the language server knows the last run's count), so that the columns grow less. */
+  constructor(capacity = 1024) {
+    this.unitCol = new Column((n) => new Uint32Array(n), capacity);
+    this.lineCol = new Column((n) => new Uint32Array(n), capacity);
+    this.posCol = new Column((n) => new Uint32Array(n), capacity);
+    this.negCol = new Column((n) => new Uint32Array(n), capacity);
+    this.qidCol = new Column((n) => new Uint32Array(n), capacity);
+    this.hashHiCol = new Column((n) => new Uint32Array(n), capacity);
+    this.hashLoCol = new Column((n) => new Uint32Array(n), capacity);
+    this.aCol = new Column((n) => new Float64Array(n), capacity);
+    this.bCol = new Column((n) => new Float64Array(n), capacity);
+    this.cCol = new Column((n) => new Float64Array(n), capacity);
+    this.ovCol = new Column((n) => new Float64Array(n), capacity);
+    this.jCol = new Column((n) => new Float64Array(n), capacity);
+    this.normCol = new Column((n) => new Float64Array(n), capacity);
+    this.flagCol = new Column((n) => new Uint8Array(n), capacity);
+  }
 
   add(unit: number, line: number, posIndex: number, negIndex: number, qid = 0, hashHi = 0, hashLo = 0): number {
     const i = this.length++;
