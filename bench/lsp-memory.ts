@@ -3,7 +3,7 @@
  * precomputed vectors (so the encoder's memory is not what is measured). The set is
  * bench/scale.ts's (synthesized when missing); the CLI figure is its peak RSS from
  * /usr/bin/time -v, the server's the VmHWM and VmRSS of its process (LSP thread, analysis
- * worker with its line facts, scorer thread) after the first run and after a second one
+ * worker with its line facts) after the first run and after a second one
  * (the file touched: its lines are looked up, not parsed). The server's log line of each
  * run says whether the line facts were used (a set larger than their budget streams).
  *

@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     firstRunS: round(firstRunS), firstRunFinished: firstDone,
     editInEditor: { line: at + 1, toResultsS: edited ? round(editS) : null, runS: editRunS, note: 'didChange → the next eci/resultsChanged without provisional/stability flags (diagnostics published); includes the server debounce of typing' },
     edits: editTimes,
-    serverMemory: { afterFirstRun: rssAfterFirst, afterEdits: rssAfterEdits, bytesPerTriple: rssAfterEdits ? Math.round((rssAfterEdits.rssMb * 1048576) / set.triples) : null, note: '/proc/PID/status VmRSS and VmHWM of the server process (LSP thread, analysis worker with its line facts, scorer and encoder threads)' },
+    serverMemory: { afterFirstRun: rssAfterFirst, afterEdits: rssAfterEdits, bytesPerTriple: rssAfterEdits ? Math.round((rssAfterEdits.rssMb * 1048576) / set.triples) : null, note: '/proc/PID/status VmRSS and VmHWM of the server process (LSP thread, analysis worker with its line facts, encoder thread)' },
     backgroundRun: { appendedTo: `${SOURCES[SOURCES.length - 1]}.jsonl`, triples: extra.queries, distinctNewTexts: 'about 2 per appended line' },
     hover: { ...stats(hover), withContent: hoverWithContent }, codeLens: { ...stats(lens), withLenses: lensWithContent }, requestsDuringEmbedding: duringEmbed, statusSeen: seen,
     runProgressAtEnd: progress, runningAtEnd, cancelReply: cancel, shutdownReply: shutdown, serverExit: exited,
