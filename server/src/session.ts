@@ -36,18 +36,6 @@ export interface ClientCaps {
   configuration: boolean;
 }
 
-/**
- * Typing pause before a run. A run after an edit re-uses every unchanged line (about 0.5 s
- * at 100k triples), so a short pause keeps edit → results under a second; keystrokes closer
- * together than this still coalesce into one run, and a run a keystroke overtakes is cancelled.
- * An edit after a quiet spell (a paste, an undo, a line deleted; or the first key of a word)
- * waits only FIRST_EDIT_DELAY_MS: most such edits are the whole change, and when typing
- * follows, the next key cancels that run and the pause is the typing one again.
- */
-const TYPE_DELAY_MS = 150;
-const FIRST_EDIT_DELAY_MS = 30;
-/** No edit of the scope for this long makes the next one a first edit. */
-const QUIET_MS = 1000;
 const SETTINGS_DELAY_MS = 200;
 
 const nullProgress: WorkDoneProgressServerReporter = {
@@ -93,8 +81,6 @@ export class Session {
   private readonly configChecks = new Map<string, { version: number; diags: Promise<Diagnostic[] | null> }>();
   /** Files each scope published diagnostics for, to clear those a new result no longer covers. */
   private readonly publishedFiles = new Map<string, Set<string>>();
-  /** When each scope was last edited (typing delays: a first edit runs sooner than a burst). */
-  private readonly lastEdit = new Map<string, number>();
 
   constructor(readonly connection: Connection) {
     this.settings = new SettingsCache(connection);
@@ -198,14 +184,8 @@ export class Session {
   /** Schedules scopes by the trigger and each scope's `eciSem.run` mode. */
   async trigger(scopes: Iterable<string>, why: 'type' | 'save' | 'start' | 'settings' | 'manual'): Promise<void> {
     // Settings often change in bursts (and clients may both push and be asked): coalesce.
-    const now = Date.now();
     for (const scope of scopes) {
-      let delay = why === 'settings' ? SETTINGS_DELAY_MS : 0;
-      if (why === 'type') {
-        const last = this.lastEdit.get(scope);
-        this.lastEdit.set(scope, now);
-        delay = last === undefined || now - last >= QUIET_MS ? FIRST_EDIT_DELAY_MS : TYPE_DELAY_MS;
-      }
+      const delay = why === 'type' ? this.runs.editDelay(scope) : why === 'settings' ? SETTINGS_DELAY_MS : 0;
       const mode = why === 'manual' ? 'manual' : await this.modeOf(scope);
       if (why === 'manual') this.runs.schedule(scope, 0);
       else if (mode === 'onType') this.runs.schedule(scope, delay);

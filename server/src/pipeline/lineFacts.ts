@@ -12,8 +12,9 @@
  * itself while the triple is sampled. Texts are interned by digest with their term
  * ids in one lexicon per scope, so document frequencies, IDF, overlap and Jaccard are
  * recomputed each run from integers (the IDF moves with every new passage) without
- * tokenising a text twice. Texts themselves are not kept: memory is a few hundred
- * bytes a triple, not the size of the files.
+ * tokenising a text twice. Texts themselves are not kept (memory is a few hundred
+ * bytes a triple, not the size of the files), except the lines of a document open in
+ * the editor, which its next read is compared with in order (pipeline/lineOrder.ts).
  *
  * Lines with problems are parsed every run (their messages carry line numbers), and
  * so are units whose records are resolved through other files (ids into a corpus) or
@@ -25,15 +26,16 @@
  * groups, samples, df, m) is recomputed from the facts each run.
  */
 import { hash } from 'node:crypto';
-import { bm25Idf, normalizeForDuplicate } from '../core/lexical';
+import { normalizeForDuplicate } from '../core/lexical';
 import { BoundedMemo } from '../core/memo';
 import { sampleHash, type Key64 } from '../core/sampling';
 import type { RawTriple } from '../core/types';
-import { defaultBudget, LINE_BYTES, LineFactsOverBudget, TEXT_BYTES, TRIPLE_BYTES } from './lineBudget';
-import { PassageFrequencies, RunIdf, type LexicalSlots, type TextFact } from './lineIdf';
+import { defaultBudget, LINE_BYTES, LineFactsOverBudget, TRIPLE_BYTES } from './lineBudget';
+import { IdfVersions, Lexicon, PassageFrequencies, type LexicalSlots, type RunIdf, type TextFact } from './lineIdf';
 
 export { LineFactsOverBudget } from './lineBudget';
 import type { ReadUnit } from './plan';
+import { OrderedRead } from './lineOrder';
 
 export type { TextFact } from './lineIdf';
 
@@ -92,20 +94,9 @@ interface UnitFacts {
   previous: Map<string, LineFact>;
   /** Every line of the unit as last read, with the stamp of its file then. */
   whole?: { stamp: string; lines: KeptLine[] };
-  /** A unit read from memory (an open document): its lines in order as last read whole. */
-  order?: LineOrder;
-  /** The lines of the read under way, and the position in `order` the next line is compared with. */
-  reading?: LineOrder;
-  cursor: number;
+  /** A unit read from memory (an open document): its lines matched in order against its last read. */
+  ordered?: OrderedRead<LineFact>;
 }
-
-/**
- * The lines of a unit in order, with their keys and facts (none for a line with a problem).
- * An edit leaves most lines where they were, or one line up or down: the next line of a
- * read is compared with the line at the cursor and the one after it, a string comparison
- * instead of hashing every line of an open document on every keystroke.
- */
-interface LineOrder { texts: string[]; keys: string[]; facts: (LineFact | undefined)[] }
 
 /** Units whose lines are known by their text alone. */
 export function keepsLines(unit: ReadUnit): boolean {
@@ -118,10 +109,8 @@ function unitKey(unit: ReadUnit): string {
 
 export class LineFacts {
   private run = 0;
-  /** Triples seen this run, and bytes of the interned texts. */
+  /** Triples seen this run. */
   private triplesSeen = 0;
-  private textBytes = 0;
-  private nextTextId = 0;
   /** Triples of the scope when the facts outgrew the budget (then they are not used while it is that large). */
   private overflowAt: number | null = null;
   private lastTriples = 0;
@@ -156,7 +145,7 @@ export class LineFacts {
 
   /** Estimated bytes the facts of this run hold. */
   get bytes(): number {
-    return (this.reuse.reused + this.reuse.parsed) * LINE_BYTES + this.triplesSeen * TRIPLE_BYTES + this.textBytes;
+    return (this.reuse.reused + this.reuse.parsed) * LINE_BYTES + this.triplesSeen * TRIPLE_BYTES + this.lexicon.bytes;
   }
 
   /** Throws LineFactsOverBudget when the facts hold more than the budget (scan calls it now and then). */
@@ -175,18 +164,16 @@ export class LineFacts {
   /** Drops every fact, text, query and term. */
   private forgetAll(): void {
     this.units.clear();
-    this.texts.clear();
+    this.lexicon.clear();
     this.queryIds.clear();
     this.sampleKeys = [];
-    this.lexicon.clear();
-    this.lastIdf = null;
-    this.textBytes = 0;
+    this.idfVersions.forget();
   }
 
   private identity: string | null = null;
   private units = new Map<string, UnitFacts>();
-  private texts = new Map<string, TextFact>();
-  private readonly lexicon = new Map<string, number>();
+  /** The scope's distinct texts and terms. */
+  private readonly lexicon = new Lexicon();
   /** Ids of the normalised queries (by SHA-1), and per id H(seed, q, j) for j = 0 … (the keys of paired sampling). */
   private readonly queryIds = new Map<string, number>();
   private sampleKeys: Key64[][] = [];
@@ -226,9 +213,7 @@ export class LineFacts {
     const run = this.run;
     if (run % 8 === 0) {
       for (const [k, u] of this.units) if (u.usedRun < run) this.units.delete(k);
-      for (const [k, t] of this.texts) {
-        if (t.usedRun < run - 1) { this.texts.delete(k); this.textBytes -= TEXT_BYTES + 4 * t.ids.length; }
-      }
+      this.lexicon.sweep(run - 1);
     }
   }
 
@@ -241,7 +226,7 @@ export class LineFacts {
     const k = unitKey(unit);
     let u = this.units.get(k);
     if (!u) {
-      u = { usedRun: this.run, current: new Map(), previous: new Map(), cursor: 0 };
+      u = { usedRun: this.run, current: new Map(), previous: new Map() };
       this.units.set(k, u);
     }
     u.usedRun = this.run;
@@ -285,39 +270,29 @@ export class LineFacts {
 
   /**
    * Starts reading a unit from memory (no file stamp to replay it by): its lines are
-   * matched in order against the last whole read first ({@link LineOrder}).
+   * matched in order against the last whole read first (pipeline/lineOrder.ts).
    */
   startOrdered(unit: ReadUnit): void {
-    const u = this.unitFacts(unit);
-    u.reading = { texts: [], keys: [], facts: [] };
-    u.cursor = 0;
+    (this.unitFacts(unit).ordered ??= new OrderedRead()).start();
   }
 
   /** The unit from memory was read to its end: its lines are the order of the next read. */
   finishOrdered(unit: ReadUnit): void {
-    const u = this.unitFacts(unit);
-    if (u.reading) u.order = u.reading;
-    u.reading = undefined;
+    this.unitFacts(unit).ordered?.finish();
   }
 
   /** The facts of a line seen in an earlier run (or earlier in this one), or undefined. */
   lookup(unit: ReadUnit, text: string): { fact?: LineFact; key: string } {
     const u = this.unitFacts(unit);
-    const reading = u.reading;
-    if (reading) {
-      const o = u.order, c = u.cursor;
-      const at = !o ? -1 : c < o.texts.length && o.texts[c] === text ? c : c + 1 < o.texts.length && o.texts[c + 1] === text ? c + 1 : -1;
-      if (at >= 0) {
-        u.cursor = at + 1;
-        const fact = o!.facts[at], key = o!.keys[at];
-        reading.texts.push(text); reading.keys.push(key); reading.facts.push(fact);
-        if (fact) {
-          this.reuse.reused++;
-          this.touch(fact);
-          u.current.set(key, fact);
-        }
-        return { fact, key };
+    const ordered = u.ordered?.active ? u.ordered : undefined;
+    const hit = ordered?.match(text);
+    if (hit) {
+      if (hit.fact) {
+        this.reuse.reused++;
+        this.touch(hit.fact);
+        u.current.set(hit.key, hit.fact);
       }
+      return hit;
     }
     const key = hash('sha1', text, 'base64');
     let fact = u.current.get(key);
@@ -329,7 +304,7 @@ export class LineFacts {
       this.reuse.reused++;
       this.touch(fact);
     }
-    if (reading) { reading.texts.push(text); reading.keys.push(key); reading.facts.push(fact); }
+    ordered?.record(text, key, fact);
     return { fact, key };
   }
 
@@ -337,8 +312,7 @@ export class LineFacts {
   store(unit: ReadUnit, key: string, fact: LineFact): void {
     const u = this.unitFacts(unit);
     u.current.set(key, fact);
-    const r = u.reading;
-    if (r && r.keys[r.keys.length - 1] === key) r.facts[r.facts.length - 1] = fact;
+    u.ordered?.setFact(key, fact);
   }
 
   /** Facts of freshly parsed triples. */
@@ -371,23 +345,7 @@ export class LineFacts {
   }
 
   private text(text: string): TextFact {
-    const key = hash('sha1', text, 'base64');
-    let t = this.texts.get(key);
-    if (t) return t;
-    const terms = this.termsOf(text);
-    const raw = new Int32Array(terms.length);
-    for (let k = 0; k < terms.length; k++) {
-      let id = this.lexicon.get(terms[k]);
-      if (id === undefined) { id = this.lexicon.size; this.lexicon.set(terms[k], id); }
-      raw[k] = id;
-    }
-    raw.sort();
-    let n = 0;
-    for (let i = 0; i < raw.length; i++) if (i === 0 || raw[i] !== raw[i - 1]) raw[n++] = raw[i];
-    t = { id: this.nextTextId++, ids: raw.slice(0, n), mass: 0, massVersion: -1, dirty: true, checkedVersion: -1, usedRun: this.run, countedRun: 0 };
-    this.texts.set(key, t);
-    this.textBytes += TEXT_BYTES + 4 * n;
-    return t;
+    return this.lexicon.text(text, this.termsOf, this.run);
   }
 
   private queryId(query: string): number {
@@ -422,31 +380,13 @@ export class LineFacts {
 
   /** A document-frequency count over the distinct passages of one run (each TextFact once). */
   frequencies(): PassageFrequencies {
-    return new PassageFrequencies(() => this.lexicon.size, this.run);
+    return new PassageFrequencies(() => this.lexicon.terms, this.run);
   }
 
-  /**
-   * BM25 idf of every lexicon id for this run's document frequencies. Versions count the
-   * idf tables that differ: an overlap computed under the previous version stays valid when
-   * none of its terms changed idf since (an edit that replaces one passage by another moves
-   * the df of their terms only; a passage added or removed moves every idf through D).
-   */
+  /** BM25 idf of every lexicon id for this run's document frequencies (lineIdf.ts's IdfVersions). */
   idf(df: PassageFrequencies): RunIdf {
-    const size = this.lexicon.size;
-    const idf = new Float64Array(size);
-    const counts = df.counts();
-    for (let id = 0; id < size; id++) idf[id] = bm25Idf(df.documents, id < counts.length ? counts[id] : 0);
-    const last = this.lastIdf;
-    const changed = new Uint8Array(size);
-    let any = last === null;
-    for (let id = 0; id < size; id++) {
-      if (last === null || id >= last.length || last[id] !== idf[id]) { changed[id] = 1; any = true; }
-    }
-    if (any) this.idfVersion++;
-    this.lastIdf = idf;
-    return new RunIdf(idf, this.idfVersion, changed);
+    return this.idfVersions.next(df, this.lexicon.terms);
   }
 
-  private lastIdf: Float64Array | null = null;
-  private idfVersion = 0;
+  private readonly idfVersions = new IdfVersions();
 }

@@ -4,6 +4,9 @@
  * overlap and Jaccard of a triple's texts under it, recomputed only where one of their
  * terms changed idf since the last version.
  */
+import { hash } from 'node:crypto';
+import { bm25Idf } from '../core/lexical';
+import { TEXT_BYTES } from './lineBudget';
 
 /** One distinct text of the scope. */
 export interface TextFact {
@@ -42,6 +45,52 @@ export interface LexicalSlots {
 
 /** The `shared` of a triple whose texts share no term. */
 const NONE_SHARED = new Int32Array(1);
+
+/** The distinct texts of a scope, interned by the SHA-1 of their text, and the ids of their terms. */
+export class Lexicon {
+  private readonly texts = new Map<string, TextFact>();
+  private readonly ids = new Map<string, number>();
+  private nextId = 0;
+  /** Estimated bytes the texts hold. */
+  bytes = 0;
+
+  /** Number of distinct terms (ids are 0 … terms − 1). */
+  get terms(): number { return this.ids.size; }
+
+  /** The text's TextFact, made (its terms by `termsOf`, as sorted distinct ids) the first time. */
+  text(text: string, termsOf: (text: string) => string[], run: number): TextFact {
+    const key = hash('sha1', text, 'base64');
+    let t = this.texts.get(key);
+    if (t) return t;
+    const terms = termsOf(text);
+    const raw = new Int32Array(terms.length);
+    for (let k = 0; k < terms.length; k++) {
+      let id = this.ids.get(terms[k]);
+      if (id === undefined) { id = this.ids.size; this.ids.set(terms[k], id); }
+      raw[k] = id;
+    }
+    raw.sort();
+    let n = 0;
+    for (let i = 0; i < raw.length; i++) if (i === 0 || raw[i] !== raw[i - 1]) raw[n++] = raw[i];
+    t = { id: this.nextId++, ids: raw.slice(0, n), mass: 0, massVersion: -1, dirty: true, checkedVersion: -1, usedRun: run, countedRun: 0 };
+    this.texts.set(key, t);
+    this.bytes += TEXT_BYTES + 4 * n;
+    return t;
+  }
+
+  /** Forgets the texts no run after `run` referenced (their terms keep their ids). */
+  sweep(run: number): void {
+    for (const [k, t] of this.texts) {
+      if (t.usedRun < run) { this.texts.delete(k); this.bytes -= TEXT_BYTES + 4 * t.ids.length; }
+    }
+  }
+
+  clear(): void {
+    this.texts.clear();
+    this.ids.clear();
+    this.bytes = 0;
+  }
+}
 
 /** df per lexicon id: each distinct passage counts once (a text counted this run is skipped). */
 export class PassageFrequencies {
@@ -142,5 +191,36 @@ export class RunIdf {
     if (f.p !== f.n) for (const id of f.p.ids) if (mark[id] === 1) out.push(id);
     for (let k = 0; k < n.length; k++) mark[n[k]] = 0;
     return out.length === 1 ? NONE_SHARED : Int32Array.from(out);
+  }
+}
+
+/**
+ * The run's BM25 idf of every lexicon id, versioned: versions count the idf tables that
+ * differ, and an overlap computed under the previous version stays valid when none of its
+ * terms changed idf since (an edit that replaces one passage by another moves the df of
+ * their terms only; a passage added or removed moves every idf through D).
+ */
+export class IdfVersions {
+  private last: Float64Array | null = null;
+  private version = 0;
+
+  next(df: PassageFrequencies, size: number): RunIdf {
+    const idf = new Float64Array(size);
+    const counts = df.counts();
+    for (let id = 0; id < size; id++) idf[id] = bm25Idf(df.documents, id < counts.length ? counts[id] : 0);
+    const last = this.last;
+    const changed = new Uint8Array(size);
+    let any = last === null;
+    for (let id = 0; id < size; id++) {
+      if (last === null || id >= last.length || last[id] !== idf[id]) { changed[id] = 1; any = true; }
+    }
+    if (any) this.version++;
+    this.last = idf;
+    return new RunIdf(idf, this.version, changed);
+  }
+
+  /** The facts were dropped: the next table is compared with nothing. */
+  forget(): void {
+    this.last = null;
   }
 }
