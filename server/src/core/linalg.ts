@@ -72,7 +72,7 @@ const GRAM_TILE = 64;
  * mirrored. The loops are tiled so that a tile of i-rows and a tile of j-rows
  * stay in cache while all their pairs are formed, and two i-rows are dotted
  * with four j-rows at once by the SIMD kernel (kernels/dot2x4.wat: 6 loads of two
- * doubles feed 16 multiply-adds), about 3× the speed of the same block in plain JS.
+ * doubles feed 16 multiply-adds; bench/stability.ts times the scores built on it).
  * Every entry is the kernel's sum ({@link laneDot} where a block does not fit), so
  * the result does not depend on the tiling and is bit-reproducible.
  */
@@ -147,7 +147,7 @@ export function cholesky(a: Float64Array, n: number): void {
     let i = 0;
     // Two rows of L at a time: entries (i, j…j+3) and (i+1, j…j+3) share one block of the
     // SIMD kernel over their common range k < j; the few terms from j to the entry itself
-    // are added after, in k order. ≈ 2.5× the speed of one dot at a time.
+    // are added after, in k order.
     for (; i + 1 < n; i += 2) {
       const ri = A + i * n, rn = ri + n;
       // Columns j = 0, 4, … while j + 3 < i, in the kernel (finish4 there).
@@ -246,10 +246,9 @@ export function forwardSolveMany(l: Float64Array, n: number, b: Float64Array, m:
  *
  * Dot-product form: x[a] = (y[a] − Σ_{k<a} L_ak x[k]) / L_aa, where both L_a· and x are
  * contiguous rows. Four right-hand sides and two rows of L are done at once (the SIMD
- * kernel's 2×4 block, as in {@link gramRows}, with no store in the inner loop), so it
- * runs at Gram speed — several times {@link forwardSolveMany}, whose row-axpy form
- * loads and stores its target on every step. Each entry's sum has a fixed order, so
- * results are bit-reproducible.
+ * kernel's 2×4 block, as in {@link gramRows}, with no store in the inner loop), unlike
+ * {@link forwardSolveMany}, whose row-axpy form loads and stores its target on every
+ * step. Each entry's sum has a fixed order, so results are bit-reproducible.
  */
 export function forwardSolveRows(l: Float64Array, n: number, y: Float64Array, m: number): void {
   if (y.length < n * m) throw new RangeError(`forwardSolveRows: expected ${m}×${n} values, got ${y.length}`);
