@@ -197,11 +197,22 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
     };
     /** Pass 2 over the selected triples (all of them without `value`), progress counted from `base`. */
     const measurePart = (base: number, value?: number) => lineFacts
-      ? measureWithFacts(lineFacts, scanned.facts!, runIdf!, value, (select) => measureSome(base, select))
+      ? measureWithFacts(lineFacts, scanned.facts!, runIdf!, value, (select) => measureSome(base, select, factsHint(scanned.facts!)))
       : measureSome(base, value === undefined ? undefined : { flags: keepResidual, value });
-    const measureSome = (base: number, select?: { flags: Uint8Array; value: number }) => measure(plan, table, {
+    /**
+     * With facts, measure() does no lexical work (the facts' term ids give overlap and Jaccard);
+     * word terms equal whenever texts are equal after normalisation, so different term ids rule
+     * a duplicate out without normalising either text.
+     */
+    const factsHint = (facts: TripleFact[]) => ({
+      mayBeSame: termsOf === wordTerms
+        ? (i: number, of: 'p' | 'q') => { const f = facts[i]; const o = of === 'p' ? f.p : f.q; return o === f.n || sameIds(o.ids, f.n.ids); }
+        : () => true,
+    });
+    const measureSome = (base: number, select?: { flags: Uint8Array; value: number }, facts?: ReturnType<typeof factsHint>) => measure(plan, table, {
       embedder, idf, termsOf, keepResidual, signal,
       ...(select ? { select } : {}),
+      ...(facts ? { facts } : {}),
       onTriples: (done) => opts.onProgress?.({ phase: 'embed', done: base + done, total: opts.scope === 'sample' ? sampledCount : table.length, embedded: embedder?.embeddedCount }),
     }).catch((err: unknown) => {
       // The encoder failing (a crashed worker, a model that rejects its inputs) is an
@@ -290,6 +301,12 @@ async function scoreResult(x: ScoreInput): Promise<AnalysisResult> {
     await check({ signal: x.signal });
   }
   return result;
+}
+
+function sameIds(x: Int32Array, y: Int32Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return false;
+  return true;
 }
 
 function resolveTerms(settings: Settings, embedder: Embedder | null, precomputed: boolean): (text: string) => string[] {

@@ -26,6 +26,13 @@ export interface MeasureOptions {
    * stepped over, their lines not even parsed): the sample alone, or all but the sample.
    */
   select?: { flags: Uint8Array; value: number };
+  /**
+   * With line facts the run computes overlap and Jaccard from the facts' term ids, so
+   * measure leaves them 0 and tokenises nothing; `mayBeSame(idx, of)` then says whether the
+   * triple's negative can equal its positive ('p') or query ('q') after normalisation
+   * (false only when that is ruled out, e.g. by different term ids).
+   */
+  facts?: { mayBeSame: (idx: number, of: 'p' | 'q') => boolean };
   chunkSize?: number;
   signal?: AbortSignal;
   onTriples?: (done: number) => void;
@@ -81,6 +88,7 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
   /** ‖u‖ of an unsampled triple is all that is kept: its residual goes to this buffer. */
   let scratch: Float64Array | undefined;
   const wordsAreTerms = opts.termsOf === wordTerms;
+  const facts = opts.facts;
   // Lexical work once per distinct text of the run (a positive recurs in every source of its
   // query), bounded so that millions of distinct texts do not all stay in memory.
   const vectorOf = new BoundedMemo<string, TermVector>(TEXT_MEMO, (text) => opts.idf.vector(opts.termsOf(text)));
@@ -113,7 +121,7 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
     // Texts equal after normalisation (NFKC, lower case, whitespace) have equal word terms,
     // so with word terms the term vectors (already at hand) rule most pairs out without
     // normalising either text.
-    const sameText = wordsAreTerms
+    const sameText = wordsAreTerms && !facts
       ? (x: string, y: string) => sameTerms(termsOf(x), termsOf(y)) && norm(x) === norm(y)
       : (x: string, y: string) => norm(x) === norm(y);
     for (let i = 0; i < chunk.length; i++) {
@@ -123,16 +131,17 @@ export async function measure(plan: Plan, table: TripleTable, opts: MeasureOptio
       if (!keep && scratch?.length !== q.length) scratch = new Float64Array(q.length);
       const { u, norm: residualNorm } = residual(q, p, n, keep ? undefined : scratch);
       if (keep) residuals.set(idx, u);
-      const qTerms = termsOf(raw.query), pTerms = termsOf(raw.positive), nTerms = termsOf(raw.negative);
-      table.setScores(idx, {
-        a: dot(q, p),
-        b: dot(q, n),
-        c: dot(p, n),
-        ov: overlapOf(qTerms, nTerms),
-        jaccard: jaccardOf(pTerms, nTerms),
-        residualNorm,
-        textDuplicate: sameText(raw.negative, raw.positive) || sameText(raw.negative, raw.query),
-      });
+      let ov = 0, jaccard = 0, textDuplicate: boolean;
+      if (facts) {
+        textDuplicate = (facts.mayBeSame(idx, 'p') && sameText(raw.negative, raw.positive))
+          || (facts.mayBeSame(idx, 'q') && sameText(raw.negative, raw.query));
+      } else {
+        const nTerms = termsOf(raw.negative);
+        ov = overlapOf(termsOf(raw.query), nTerms);
+        jaccard = jaccardOf(termsOf(raw.positive), nTerms);
+        textDuplicate = sameText(raw.negative, raw.positive) || sameText(raw.negative, raw.query);
+      }
+      table.setScores(idx, { a: dot(q, p), b: dot(q, n), c: dot(p, n), ov, jaccard, residualNorm, textDuplicate });
     }
     measured += chunk.length;
     opts.onTriples?.(measured);
