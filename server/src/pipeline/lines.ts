@@ -9,6 +9,7 @@
  * `ESCAPED_BYTE_BASE`) instead of being replaced by U+FFFD.
  */
 import { isUtf8 } from 'node:buffer';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { ESCAPED_BYTE_BASE, LineBreaks } from '../core/formats/common';
 
@@ -27,7 +28,8 @@ export interface LineSource {
   lines(): AsyncIterable<NumberedLine>;
   /**
    * For a file on disk: a stamp of its state (inode, size, modification and change times),
-   * taken before reading, equal next time only if the file is unchanged; null when it cannot be read.
+   * taken before reading, equal next time only if the file is unchanged (never, when it changed
+   * too recently for its times to show the next change); null when it cannot be read.
    */
   stamp?(): string | null;
   /** About how many bytes of text the lines hold (a file's size; more for compressed files), when known. */
@@ -43,10 +45,19 @@ export function fileBytes(path: string, factor = 1): number | null {
   }
 }
 
+/**
+ * A file changed less than this long ago could change again within the granularity of its
+ * timestamps without its stamp changing (git's "racy" entries): its stamp then equals no
+ * other, so that the next read compares its lines one by one instead of replaying them.
+ */
+const SETTLED_NS = 1_000_000_000n;
+
 /** {@link LineSource.stamp} of a file. */
 export function fileStamp(path: string): string | null {
   try {
     const st = statSync(path, { bigint: true });
+    const changed = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
+    if (BigInt(Date.now()) * 1_000_000n - changed < SETTLED_NS) return `unsettled:${randomUUID()}`;
     return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
   } catch {
     return null;
