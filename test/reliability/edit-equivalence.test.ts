@@ -18,6 +18,7 @@ import { TestClient } from '../helpers/lspClient';
 import { tempDir } from '../helpers/lspFixtures';
 import { Rng } from '../helpers/rng';
 import { syntheticLines } from '../helpers/synthetic';
+import { assertSameResult } from '../helpers/sameResult';
 
 const CONFIG = (sampleSize: number) => `{
   "encoder": { "kind": "precomputed" },
@@ -34,22 +35,6 @@ const CONFIG = (sampleSize: number) => `{
 
 type Json = Record<string, unknown>;
 
-/** Numbers within 1e-9 relative, everything else equal; `at` names the place of a difference. */
-function same(got: unknown, want: unknown, at: string): void {
-  if (typeof want === 'number' && typeof got === 'number') {
-    assert.ok(got === want || Math.abs(got - want) <= 1e-9 * Math.max(Math.abs(want), 1e-300), `${at}: ${got} vs ${want}`);
-    return;
-  }
-  if (want === null || typeof want !== 'object') { assert.equal(got, want, at); return; }
-  assert.ok(got !== null && typeof got === 'object', `${at}: ${JSON.stringify(got)} vs an object`);
-  if (Array.isArray(want)) {
-    assert.ok(Array.isArray(got) && got.length === want.length, `${at}: length ${(got as unknown[]).length} vs ${want.length}`);
-    want.forEach((w, k) => same((got as unknown[])[k], w, `${at}[${k}]`));
-    return;
-  }
-  assert.deepEqual(Object.keys(got as Json).sort(), Object.keys(want as Json).sort(), `${at}: keys`);
-  for (const k of Object.keys(want as Json)) same((got as Json)[k], (want as Json)[k], `${at}.${k}`);
-}
 
 /** What a result is: sources, every triple, the pairs' agreement — not who wrote it or when. */
 function essence(report: Json): Json {
@@ -104,7 +89,7 @@ describe('invariant 10: the server after edits equals a fresh run', () => {
       for (const f of Object.keys(files)) writeFileSync(join(fresh, f), textOf(f));
       const run = await cli([join(fresh, 'eci.config.jsonc')], fresh);
       assert.equal(run.code, 0, `${what}: the fresh run failed: ${run.stderr}`);
-      same(essence(JSON.parse(exported.content) as Json), essence(run.report as unknown as Json), what);
+      assertSameResult(essence(JSON.parse(exported.content) as Json), essence(run.report as unknown as Json), what);
       rmSync(fresh, { recursive: true, force: true });
       if (parsedAtMost !== undefined) {
         const lines = parsedLines();
