@@ -1,6 +1,7 @@
 /**
  * What `eci-sem score CONFIG --format json -o OUT` does (config → plan →
- * analyze → streamed JSON report), with each phase timestamped. The CLI keeps its
+ * line facts from the cache folder → analyze → streamed JSON report → facts kept), with
+ * each phase timestamped. The CLI keeps its
  * timings to itself, so the end-to-end benchmark runs this instead: bundled by
  * bench/bundle.ts into bench/out/bin/ (next to the encoder worker bundle), so it
  * starts like the real CLI, not through a TypeScript loader.
@@ -13,6 +14,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { analyze } from '../server/src/pipeline/analyze';
 import { encoderChoice } from '../server/src/pipeline/encoderSetup';
+import { factsForRun } from '../server/src/pipeline/factsFile';
 import { packageVersion } from '../server/src/pipeline/paths';
 import { planFromConfig, planFromFiles } from '../server/src/pipeline/plan';
 import { parseConfig } from '../server/src/core/config';
@@ -33,7 +35,10 @@ async function main(): Promise<void> {
   const settings = config?.settings ?? defaultSettings();
   const plan = config ? planFromConfig(config, input, process.cwd()) : planFromFiles([input], process.cwd());
   let embedded = 0;
+  const kept = cacheDir ? factsForRun(resolve(cacheDir), plan, (m) => process.stderr.write(`e2e-driver: ${m}\n`)) : undefined;
+  marks.factsLoaded = performance.now();
   const result = await analyze({
+    ...(kept ? { lineFacts: kept.facts } : {}),
     plan,
     settings,
     encoder: encoderChoice({
@@ -60,6 +65,8 @@ async function main(): Promise<void> {
   for (const chunk of reportJsonChunks(header, null, result.problems, reportAgreement(result.stability?.agreement))) await write(chunk);
   await new Promise<void>((ok) => stream.end(ok));
   marks.reported = performance.now();
+  kept?.save();
+  marks.factsSaved = performance.now();
   const ru = process.resourceUsage();
   process.stdout.write(JSON.stringify({
     marks, timings: result.timings, triples: result.table.length, embedded,

@@ -5,7 +5,8 @@ import { analyze, type AnalysisResult } from '../pipeline/analyze';
 import { AnalysisError } from '../pipeline/errors';
 import { encoderChoice, type EncoderOptions } from '../pipeline/encoderSetup';
 import { fileLineSource } from '../pipeline/lines';
-import { packageVersion } from '../pipeline/paths';
+import { factsForRun } from '../pipeline/factsFile';
+import { defaultCacheDir, packageVersion } from '../pipeline/paths';
 import { planFromConfig, planFromFiles, type Plan } from '../pipeline/plan';
 import { applySettingOverrides, parseConfig, SettingError, type EciConfig } from '../core/config';
 import { severityOf } from '../core/findings';
@@ -123,6 +124,10 @@ async function score(args: CliArgs, io: Io): Promise<number> {
     cacheDir: args.noCache ? null : args.cacheDir ? resolve(io.cwd, args.cacheDir) : config?.cacheDir ? resolve(dirname(configPath!), config.cacheDir) : undefined,
     onWarning: (m) => io.stderr.write(`eci-sem: warning: ${m}\n`),
   };
+  // What this run learns of each line is kept beside the embeddings, so that the next run
+  // parses only the lines that changed (pipeline/factsFile.ts).
+  const cacheDir = encoderOptions.cacheDir === undefined ? defaultCacheDir() : encoderOptions.cacheDir;
+  const kept = cacheDir ? factsForRun(cacheDir, plan, encoderOptions.onWarning!) : undefined;
   const bar = args.quiet ? quietBar : progressBar(io.stderr);
   let result: AnalysisResult;
   try {
@@ -132,6 +137,7 @@ async function score(args: CliArgs, io: Io): Promise<number> {
       encoder: encoderChoice(encoderOptions),
       idfCorpus: settings.idfCorpus?.map((path) => ({ path, lines: fileLineSource(path) })) ?? null,
       onProgress: (p) => bar.update(p),
+      ...(kept ? { lineFacts: kept.facts } : {}),
       ...(args.sampleOnly ? { scope: 'sample' as const } : {}),
       // On a terminal the ranking of the samples shows under the bar while the rest are embedded.
       ...(!args.sampleOnly && bar.showsRanking ? { onProvisional: (r: AnalysisResult) => bar.ranking(provisionalLines(r)) } : {}),
@@ -145,6 +151,7 @@ async function score(args: CliArgs, io: Io): Promise<number> {
     return 2;
   }
   await writeReport(args, io, result);
+  kept?.save();
   if (result.problems.length > 0 && args.format !== 'table') {
     io.stderr.write(`eci-sem: ${result.problems.length} problem(s) on ${result.skippedLines} line(s) were skipped (listed under "problems")\n`);
   }

@@ -185,7 +185,7 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
           f.a = table.a(i); f.b = table.b(i); f.c = table.c(i);
           f.residualNorm = norms[i];
           f.textDuplicate = table.textDuplicate(i);
-          f.measuredBy = by;
+          if (f.measuredBy !== by) { f.measuredBy = by; memo.changed = true; }
           if (keep) f.u = residuals.get(i);
         } else if (keep) residuals.set(i, f.u!);
         runIdf.lexical(f);

@@ -30,61 +30,24 @@ import { normalizeForDuplicate } from '../core/lexical';
 import { BoundedMemo } from '../core/memo';
 import { sampleHash, type Key64 } from '../core/sampling';
 import type { RawTriple } from '../core/types';
+import type { KeptLine, LineFact, LineReuse, TripleFact } from './factTypes';
 import { defaultBudget, LINE_BYTES, LineFactsOverBudget, TRIPLE_BYTES } from './lineBudget';
-import { IdfVersions, Lexicon, PassageFrequencies, type LexicalSlots, type RunIdf, type TextFact } from './lineIdf';
+import { IdfVersions, Lexicon, PassageFrequencies, type RunIdf, type TextFact } from './lineIdf';
+import { OrderedRead } from './lineOrder';
+import type { ReadUnit } from './plan';
 
 export { LineFactsOverBudget } from './lineBudget';
-import type { ReadUnit } from './plan';
-import { OrderedRead } from './lineOrder';
-
+export type { KeptLine, LineFact, LineReuse, TripleFact } from './factTypes';
 export type { TextFact } from './lineIdf';
 
-/** One triple of a line. */
-export interface TripleFact extends LexicalSlots {
-  /** The record's own "source" (or `neg` key). */
-  readonly source: string | undefined;
-  readonly posIndex: number;
-  readonly negIndex: number;
-  /** Dimension of the precomputed vectors when the record carries all three, else −1. */
-  readonly dim: number;
-  /** norm(query), and its id in this LineFacts (one per distinct normalised query): the query group. */
-  readonly query: string;
-  readonly queryId: number;
-  /** H(seed, q, p, n): the order within the query group. */
-  readonly hashHi: number;
-  readonly hashLo: number;
-  /** Identity of the hybrid union (from the three texts' ids), made when a hybrid needs it. */
-  tripleKey: Buffer | undefined;
-  /** Pass 2, valid for the encoder `measuredBy` (null: not measured). */
-  measuredBy: string | null;
-  a: number;
-  b: number;
-  c: number;
-  residualNorm: number;
-  textDuplicate: boolean;
-  /** The residual u, kept while the triple is sampled. */
-  u: Float64Array | undefined;
-}
-
-export interface LineFact {
-  readonly triples: readonly TripleFact[];
-}
-
-/** Counts of a run, for tests and the status of a run. */
-export interface LineReuse {
-  /** Lines whose facts came from an earlier run. */
-  reused: number;
-  /** Lines parsed (new or changed text, problems, or units that cannot be kept). */
-  parsed: number;
-  /** Triples measured (embedded or read from the cache) in pass 2. */
-  measured: number;
-}
-
-/** A line of a unit read whole, for replaying the unit while its file is unchanged. */
-export interface KeptLine {
-  line: number;
-  key: string;
-  fact: LineFact;
+/** Units read whole, as kept for replay: what a file of facts holds (pipeline/factsFile.ts). */
+export interface KeptFacts {
+  /** What the facts were made under (begin()'s identity). */
+  identity: string;
+  lastTriples: number;
+  units: { key: string; stamp: string; lines: readonly KeptLine[] }[];
+  /** The lexicon's terms by id. */
+  terms: readonly string[];
 }
 
 interface UnitFacts {
@@ -93,7 +56,7 @@ interface UnitFacts {
   current: Map<string, LineFact>;
   previous: Map<string, LineFact>;
   /** Every line of the unit as last read, with the stamp of its file then. */
-  whole?: { stamp: string; lines: KeptLine[] };
+  whole?: { stamp: string; lines: readonly KeptLine[] };
   /** A unit read from memory (an open document): its lines matched in order against its last read. */
   ordered?: OrderedRead<LineFact>;
 }
@@ -182,6 +145,8 @@ export class LineFacts {
   /** norm() of this run's new lines (a positive recurs with each of its negatives); a new memo each run, so that no text outlives its run. */
   private normalized = new BoundedMemo<string, string>(1 << 12, normalizeForDuplicate);
   reuse: LineReuse = { reused: 0, parsed: 0, measured: 0 };
+  /** Whether this run changed what kept() returns (a unit read anew, or cosines of another encoder). */
+  changed = false;
 
   /**
    * Starts a run. `identity` names everything pass-1 facts depend on besides the
@@ -199,6 +164,7 @@ export class LineFacts {
     this.termsOf = termsOf;
     this.normalized = new BoundedMemo<string, string>(1 << 12, normalizeForDuplicate);
     this.reuse = { reused: 0, parsed: 0, measured: 0 };
+    this.changed = false;
   }
 
   /** Forgets what no run references any more (the run ended). */
@@ -215,6 +181,29 @@ export class LineFacts {
       for (const [k, u] of this.units) if (u.usedRun < run) this.units.delete(k);
       this.lexicon.sweep(run - 1);
     }
+  }
+
+  /** The units last read whole (replayable while their files keep their stamps), or null before any run. */
+  kept(): KeptFacts | null {
+    if (this.identity === null) return null;
+    const units: KeptFacts['units'] = [];
+    for (const [key, u] of this.units) if (u.whole) units.push({ key, ...u.whole });
+    return { identity: this.identity, lastTriples: this.lastTriples, units, terms: this.lexicon.termList() };
+  }
+
+  /**
+   * Takes facts read back from disk in place of any held, with their texts (ids 0 … n − 1,
+   * as the triples refer to them) and normalised queries by id. The next
+   * begin() keeps them only under the same identity.
+   */
+  adopt(facts: KeptFacts, texts: readonly TextFact[], queries: readonly string[]): void {
+    this.forgetAll();
+    this.identity = facts.identity;
+    this.overflowAt = null;
+    this.lastTriples = facts.lastTriples;
+    this.lexicon.restore(texts, facts.terms);
+    for (const q of queries) { this.queryIds.set(hash('sha1', q, 'binary'), this.queryIds.size); this.sampleKeys.push([]); }
+    for (const u of facts.units) this.units.set(u.key, { usedRun: this.run, current: new Map(), previous: new Map(), whole: { stamp: u.stamp, lines: u.lines } });
   }
 
   private unitFacts(unit: ReadUnit): UnitFacts {
@@ -255,6 +244,7 @@ export class LineFacts {
       return whole.lines;
     }
     u.whole = undefined;
+    this.changed = true;
     for (const l of whole.lines) if (!u.current.has(l.key)) u.previous.set(l.key, l.fact);
     return undefined;
   }
@@ -263,6 +253,7 @@ export class LineFacts {
   keepWhole(unit: ReadUnit, stamp: string, lines: KeptLine[]): void {
     const u = this.unitFacts(unit);
     u.whole = { stamp, lines };
+    this.changed = true;
     // The lines are kept in `whole`: the maps need not hold them too.
     u.current = new Map();
     u.previous = new Map();

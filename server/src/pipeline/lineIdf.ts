@@ -12,6 +12,8 @@ import { TEXT_BYTES } from './lineBudget';
 export interface TextFact {
   /** A number of its own (texts are interned: one TextFact per distinct text). */
   readonly id: number;
+  /** The SHA-1 of its text (base64): what interns it. */
+  readonly key: string;
   /** Its distinct terms as lexicon ids, ascending. */
   readonly ids: Int32Array;
   /** Σ idf over `ids` under the idf of version `massVersion`. */
@@ -72,10 +74,25 @@ export class Lexicon {
     raw.sort();
     let n = 0;
     for (let i = 0; i < raw.length; i++) if (i === 0 || raw[i] !== raw[i - 1]) raw[n++] = raw[i];
-    t = { id: this.nextId++, ids: raw.slice(0, n), mass: 0, massVersion: -1, dirty: true, checkedVersion: -1, usedRun: run, countedRun: 0 };
+    t = { id: this.nextId++, key, ids: raw.slice(0, n), mass: 0, massVersion: -1, dirty: true, checkedVersion: -1, usedRun: run, countedRun: 0 };
     this.texts.set(key, t);
     this.bytes += TEXT_BYTES + 4 * n;
     return t;
+  }
+
+  /** The terms by id. */
+  termList(): string[] {
+    const out = new Array<string>(this.ids.size);
+    for (const [term, id] of this.ids) out[id] = term;
+    return out;
+  }
+
+  /** Holds exactly these texts (ids 0 … n − 1) and terms (by id), as kept on disk. */
+  restore(texts: readonly TextFact[], terms: readonly string[]): void {
+    this.clear();
+    for (let id = 0; id < terms.length; id++) this.ids.set(terms[id], id);
+    for (const t of texts) { this.texts.set(t.key, t); this.bytes += TEXT_BYTES + 4 * t.ids.length; }
+    this.nextId = texts.length;
   }
 
   /** Forgets the texts no run after `run` referenced (their terms keep their ids). */

@@ -1,0 +1,191 @@
+/**
+ * Line facts on disk (pipeline/factsFile.ts): a CLI run keeps what it learnt of each line in
+ * the cache folder, and the next process replays unchanged files from it. The result always
+ * equals a run without facts; a changed file has only its changed lines parsed; another seed
+ * forgets the facts; a damaged or truncated file is refused with a warning and written anew;
+ * a file changed within the last second is not trusted by its times (its lines are compared).
+ */
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseConfig } from '../../server/src/core/config';
+import { analyze, type AnalysisResult } from '../../server/src/pipeline/analyze';
+import { factsForRun, factsPath, loadFacts, saveFacts } from '../../server/src/pipeline/factsFile';
+import { LineFacts } from '../../server/src/pipeline/lineFacts';
+import { fileStamp } from '../../server/src/pipeline/lines';
+import { planFromConfig, type Plan } from '../../server/src/pipeline/plan';
+import { cli } from '../helpers/httpRuns';
+import { ROOT } from '../helpers/lspClient';
+import { assertSameResult } from '../helpers/sameResult';
+import { syntheticLines } from '../helpers/synthetic';
+
+const CONFIG = (seed: number) => `{
+  "encoder": { "kind": "precomputed" },
+  "sampleSize": 12,
+  "seed": ${seed},
+  "resamples": 0,
+  "sources": [
+    { "name": "A", "files": "a.jsonl" },
+    { "name": "B", "files": "b.jsonl" },
+    { "name": "A+B", "union": ["A", "B"] }
+  ]
+}`;
+
+/** A workspace whose files are older than a second (younger ones are never replayed by their stamp). */
+async function workspace(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'eci-facts-file-'));
+  writeFileSync(join(dir, 'a.jsonl'), syntheticLines('A', 40, 'hard', 5, 8).join('\n') + '\n');
+  writeFileSync(join(dir, 'b.jsonl'), syntheticLines('B', 40, 'easy', 6, 8).join('\n') + '\n');
+  writeFileSync(join(dir, 'eci.config.jsonc'), CONFIG(13));
+  await settle(dir);
+  return dir;
+}
+
+async function settle(dir: string, file = 'a.jsonl'): Promise<void> {
+  await sleep(1100);
+  assert.equal(fileStamp(join(dir, file)), fileStamp(join(dir, file)), 'a file a second old has a stamp');
+}
+
+function planOf(dir: string): { plan: Plan; settings: ReturnType<typeof parseConfig>['config'] } {
+  const path = join(dir, 'eci.config.jsonc');
+  const config = parseConfig(readFileSync(path, 'utf8')).config!;
+  return { plan: planFromConfig(config, path, dir), settings: config };
+}
+
+async function run(dir: string, facts?: LineFacts): Promise<AnalysisResult> {
+  const { plan, settings } = planOf(dir);
+  return analyze({ plan, settings: settings!.settings, encoder: { kind: 'precomputed' }, ...(facts ? { lineFacts: facts } : {}) });
+}
+
+/** What a user reads of a result: per source its numbers and sample, per triple its scalars. */
+function essence(r: AnalysisResult): unknown {
+  const t = r.table;
+  return {
+    m: r.residualScale,
+    sources: r.sources.map((s) => ({ name: s.name, rank: s.rank, size: s.size, eci: s.eci, findings: s.findings, sampled: Array.from(s.sampled) })),
+    triples: Array.from({ length: t.length }, (_, i) => [t.unit(i), t.line(i), t.a(i), t.b(i), t.c(i), t.ov(i), t.jaccard(i), t.textDuplicate(i)]),
+  };
+}
+
+/** Facts as a new process has them: read from the file the last run wrote. */
+function reloaded(path: string, warnings: string[] = []): LineFacts {
+  const facts = new LineFacts();
+  assert.equal(loadFacts(path, facts, (m) => warnings.push(m)), true, `facts load: ${warnings.join('; ')}`);
+  return facts;
+}
+
+test('a new process replays unchanged files from the facts file; a changed line alone is parsed; the results equal runs without facts', async () => {
+  const dir = await workspace();
+  const cache = mkdtempSync(join(tmpdir(), 'eci-facts-cache-'));
+  const path = factsPath(cache, planOf(dir).plan);
+  const first = new LineFacts();
+  const fresh = await run(dir, first);
+  assert.equal(fresh.reuse!.parsed, 80);
+  assert.equal(saveFacts(path, first, (m) => assert.fail(m)), true);
+
+  const warm = await run(dir, reloaded(path));
+  assert.deepEqual({ reused: warm.reuse!.reused, parsed: warm.reuse!.parsed }, { reused: 80, parsed: 0 }, 'nothing is parsed');
+  assertSameResult(essence(warm), essence(await run(dir)));
+  assert.deepEqual(essence(warm), essence(fresh), 'bit for bit the run that wrote them');
+
+  // One negative of b.jsonl changes (a new word: the idf of every passage moves).
+  const b = join(dir, 'b.jsonl');
+  const lines = readFileSync(b, 'utf8').split('\n');
+  const rec = JSON.parse(lines[9]) as { negative: string };
+  rec.negative += ' zyzzyva';
+  lines[9] = JSON.stringify(rec);
+  writeFileSync(b, lines.join('\n'));
+  const edited = await run(dir, reloaded(path));
+  assert.equal(edited.reuse!.parsed, 1, 'the changed line, and only it, is parsed');
+  assertSameResult(essence(edited), essence(await run(dir)));
+});
+
+test('the CLI writes its facts beside the embeddings, and a second run gives the same report', async () => {
+  const dir = await workspace();
+  const cache = mkdtempSync(join(tmpdir(), 'eci-facts-cache-'));
+  const config = join(dir, 'eci.config.jsonc');
+  const one = await cli([config, '--cache-dir', cache], dir);
+  assert.equal(one.code, 0, one.stderr);
+  const path = factsPath(cache, planOf(dir).plan);
+  assert.ok(existsSync(path), 'the run kept its facts');
+  const written = statSync(path).mtimeMs;
+  const two = await cli([config, '--cache-dir', cache], dir);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(two.stderr, '');
+  assert.deepEqual(two.report, one.report);
+  assert.equal(statSync(path).mtimeMs, written, 'facts that did not change are not written again');
+
+  // Another seed: the facts are forgotten (every line parsed), and kept anew for that seed.
+  writeFileSync(config, CONFIG(14));
+  const otherSeed = await run(dir, reloaded(path));
+  assert.equal(otherSeed.reuse!.parsed, 80);
+  const three = await cli([config, '--cache-dir', cache], dir);
+  assert.equal(three.code, 0, three.stderr);
+  assertSameResult(three.report, (await cli([config, '--no-cache'], dir)).report);
+  assert.equal((await run(dir, reloaded(path))).reuse!.parsed, 0, 'the facts are now those of seed 14');
+  assert.equal(readdirSync(join(cache, 'facts-v1')).length, 1, 'one file per plan');
+});
+
+test('a damaged or truncated facts file is refused with a warning and written anew', async () => {
+  const dir = await workspace();
+  const cache = mkdtempSync(join(tmpdir(), 'eci-facts-cache-'));
+  const config = join(dir, 'eci.config.jsonc');
+  const want = await cli([config, '--cache-dir', cache], dir);
+  assert.equal(want.code, 0, want.stderr);
+  const path = factsPath(cache, planOf(dir).plan);
+  const good = readFileSync(path);
+  const damaged = Buffer.from(good);
+  damaged[damaged.length - 100] ^= 0x40;
+  for (const [what, bytes, reason] of [['damaged', damaged, /checksum/], ['truncated', good.subarray(0, good.length - 7), /checksum|truncated/], ['not ours', Buffer.from('hello'), /not a facts file/]] as const) {
+    writeFileSync(path, bytes);
+    const warnings: string[] = [];
+    assert.equal(loadFacts(path, new LineFacts(), (m) => warnings.push(m)), false, what);
+    assert.match(warnings.join('\n'), reason, what);
+    const got = await cli([config, '--cache-dir', cache], dir);
+    assert.equal(got.code, 0, got.stderr);
+    assert.match(got.stderr, /line facts in .* are not usable/, `${what}: the user is told`);
+    assert.deepEqual(got.report, want.report, `${what}: the report is that of the run before`);
+    assert.deepEqual(readFileSync(path), good, `${what}: the file is written anew`);
+  }
+});
+
+test('a file changed within the last second is compared line by line, not replayed by its times', async () => {
+  const dir = await workspace();
+  const cache = mkdtempSync(join(tmpdir(), 'eci-facts-cache-'));
+  const kept = factsForRun(cache, planOf(dir).plan, (m) => assert.fail(m));
+  await run(dir, kept.facts);
+  kept.save();
+  // The same size and, to the clock's coarse tick, maybe the same times: only the lines tell.
+  const a = join(dir, 'a.jsonl');
+  const text = readFileSync(a, 'utf8');
+  const at = text.indexOf('negative A passage 3 on');
+  assert.ok(at > 0);
+  writeFileSync(a, text.slice(0, at) + 'N' + text.slice(at + 1));
+  assert.notEqual(fileStamp(a), fileStamp(a), 'its stamp equals no other yet');
+  const again = factsForRun(cache, planOf(dir).plan, (m) => assert.fail(m));
+  const got = await run(dir, again.facts);
+  assert.equal(got.reuse!.parsed, 1);
+  assertSameResult(essence(got), essence(await run(dir)));
+  // Its facts are kept all the same, to be compared line by line next time.
+  again.save();
+  const next = await run(dir, reloaded(factsPath(cache, planOf(dir).plan)));
+  assert.deepEqual({ reused: next.reuse!.reused, parsed: next.reuse!.parsed }, { reused: 80, parsed: 0 });
+});
+
+test('examples with the default model: a warm CLI run from the facts gives the report of a run without them', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'eci-facts-examples-'));
+  cpSync(join(ROOT, 'examples'), dir, { recursive: true });
+  await settle(join(dir, 'data'), 'bm25.jsonl');
+  const config = join(dir, 'eci.config.jsonc');
+  const cache = mkdtempSync(join(tmpdir(), 'eci-facts-cache-'));
+  const cold = await cli([config, '--cache-dir', cache], dir);
+  assert.equal(cold.code, 0, cold.stderr);
+  const warm = await cli([config, '--cache-dir', cache], dir);
+  assert.equal(warm.code, 0, warm.stderr);
+  assert.deepEqual(warm.report, cold.report);
+  const plain = await cli([config, '--no-cache'], dir);
+  assertSameResult(warm.report, plain.report);
+});
