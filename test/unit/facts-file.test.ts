@@ -13,6 +13,7 @@ import test from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../server/src/core/config';
 import { analyze, type AnalysisResult } from '../../server/src/pipeline/analyze';
+import { encoderChoice } from '../../server/src/pipeline/encoderSetup';
 import { factsForRun, factsPath, loadFacts, saveFacts } from '../../server/src/pipeline/factsFile';
 import { LineFacts } from '../../server/src/pipeline/lineFacts';
 import { fileStamp } from '../../server/src/pipeline/lines';
@@ -188,4 +189,17 @@ test('examples with the default model: a warm CLI run from the facts gives the r
   assert.deepEqual(warm.report, cold.report);
   const plain = await cli([config, '--no-cache'], dir);
   assertSameResult(warm.report, plain.report);
+
+  // A new process: nothing parsed, nothing measured (the cosines and sampled residuals are
+  // kept, under the identity of the model and its cache); another model measures again.
+  const parsed = parseConfig(readFileSync(config, 'utf8')).config!;
+  const withModel = async (quantized: boolean) => analyze({
+    plan: planFromConfig(parsed, config, dir), settings: parsed.settings, lineFacts: reloaded(factsPath(cache, planFromConfig(parsed, config, dir))),
+    encoder: encoderChoice({ config: parsed.encoder, base: dir, cli: quantized ? { quantized } : {}, cacheDir: cache }),
+  });
+  const same = await withModel(false);
+  assert.deepEqual({ parsed: same.reuse!.parsed, measured: same.reuse!.measured }, { parsed: 0, measured: 0 });
+  const int8 = await withModel(true);
+  assert.equal(int8.reuse!.parsed, 0);
+  assert.equal(int8.reuse!.measured, int8.table.length, 'the int8 model measures every triple anew');
 });

@@ -99,6 +99,8 @@ async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
   let tokenizer: EncoderTokenizer | undefined;
   return {
     info,
+    // The embedding cache's identity, with the prefixes: cosines measured under it hold in the next process too.
+    identity: JSON.stringify([client.info.fingerprint, info.queryPrefix, info.passagePrefix]),
     terms(text: string) {
       tokenizer ??= EncoderTokenizer.load(modelDir);
       return tokenizer.terms(text);
