@@ -8,15 +8,19 @@
  * replayed only while its file has the stamp it had (device, inode, size, modification and
  * change times); the facts are dropped unless the run's identity (seed, tokenizer, encoder
  * kind) is theirs, and cosines are re-measured unless they came from the run's encoder
- * (`measuredBy`). Residual vectors are not kept: the sampled triples' lines are read again.
+ * (`measuredBy`). The residuals u of the triples sampled last time are kept too, so that a
+ * run on unchanged files reads none of them.
  *
  * Layout (native byte order, recorded in the header; every section starts on 8 bytes):
  *
  *   "ECIFACTS" | u32 header bytes | u32 crc32 of all that follows | header JSON | sections
  *
  * The header holds the identity, the units (key, stamp, lines), every string (terms, queries,
- * sources, encoders) and the section sizes; the sections hold, per text, its key and term
- * ids; per line, its number, triple count and key; per triple, its integers and its floats.
+ * sources, encoders) and the section sizes; the sections hold, per text, its key, term ids
+ * and idf mass; per line, its number, triple count and key; per triple, its integers and
+ * floats (cosines, ‖u‖, overlap and Jaccard with the idf version they hold for); and the
+ * last idf table, so that a run whose idf did not move recomputes no overlap; and the kept
+ * residuals.
  * A file that fails any check is ignored with a warning (the run then reads everything and
  * writes a new one). Files are written whole to a temporary name and renamed.
  */
@@ -35,10 +39,10 @@ const MAGIC = 'ECIFACTS';
 const FORMAT = 1;
 /** Files of other plans kept besides the newest ones. */
 const KEEP_FILES = 8;
-/** Integers a triple: source, posIndex, negIndex, dim, queryId, hashHi, hashLo, q, p, n, measuredBy, textDuplicate. */
-const INTS = 12;
-/** Floats a triple: a, b, c, ‖u‖. */
-const FLOATS = 4;
+/** Integers a triple: source, posIndex, negIndex, dim, queryId, hashHi, hashLo, q, p, n, measuredBy, textDuplicate, lexVersion, residual (its row, or −1). */
+const INTS = 14;
+/** Floats a triple: a, b, c, ‖u‖, overlap, Jaccard. */
+const FLOATS = 6;
 const KEY_BYTES = 20;
 
 interface Header {
@@ -51,7 +55,11 @@ interface Header {
   terms: string[];
   queries: string[];
   strings: string[];
-  counts: { texts: number; ids: number; lines: number; triples: number };
+  counts: { texts: number; ids: number; lines: number; triples: number; idf: number; residuals: number };
+  /** Length of each kept residual u. */
+  residualDim: number;
+  /** Version of the idf table kept (−1: none). */
+  idfVersion: number;
 }
 
 /**
@@ -134,8 +142,16 @@ function encode(kept: KeptFacts): Buffer {
     if (id === undefined) { id = strings.length; stringIds.set(s, id); strings.push(s); }
     return id;
   };
-  let lineCount = 0, tripleCount = 0;
-  for (const u of kept.units) for (const l of u.lines) { lineCount++; tripleCount += l.fact.triples.length; }
+  let lineCount = 0, tripleCount = 0, residualCount = 0, residualDim = 0;
+  for (const u of kept.units) {
+    for (const l of u.lines) {
+      lineCount++;
+      tripleCount += l.fact.triples.length;
+      for (const f of l.fact.triples) if (f.u) { residualCount++; residualDim = f.u.length; }
+    }
+  }
+  const residuals = new Float64Array(residualCount * residualDim);
+  let ri = 0;
   const lineInts = new Int32Array(2 * lineCount);
   const lineKeys = Buffer.alloc(KEY_BYTES * lineCount);
   const ints = new Int32Array(INTS * tripleCount);
@@ -154,9 +170,10 @@ function encode(kept: KeptFacts): Buffer {
         ints[o] = stringId(f.source); ints[o + 1] = f.posIndex; ints[o + 2] = f.negIndex; ints[o + 3] = f.dim;
         ints[o + 4] = qid; ints[o + 5] = f.hashHi | 0; ints[o + 6] = f.hashLo | 0;
         ints[o + 7] = textId(f.q); ints[o + 8] = textId(f.p); ints[o + 9] = textId(f.n);
-        ints[o + 10] = stringId(f.measuredBy); ints[o + 11] = f.textDuplicate ? 1 : 0;
+        ints[o + 10] = stringId(f.measuredBy); ints[o + 11] = f.textDuplicate ? 1 : 0; ints[o + 12] = f.lexVersion;
+        if (f.u && f.u.length === residualDim) { ints[o + 13] = ri; residuals.set(f.u, residualDim * ri++); } else ints[o + 13] = -1;
         const d = FLOATS * ti;
-        floats[d] = f.a; floats[d + 1] = f.b; floats[d + 2] = f.c; floats[d + 3] = f.residualNorm;
+        floats[d] = f.a; floats[d + 1] = f.b; floats[d + 2] = f.c; floats[d + 3] = f.residualNorm; floats[d + 4] = f.ov; floats[d + 5] = f.jaccard;
         ti++;
       }
     }
@@ -165,12 +182,16 @@ function encode(kept: KeptFacts): Buffer {
   for (const t of texts) idCount += t.ids.length;
   const textKeys = Buffer.alloc(KEY_BYTES * texts.length);
   const textLengths = new Int32Array(texts.length);
+  const masses = new Float64Array(texts.length);
+  const massVersions = new Int32Array(texts.length);
   const ids = new Int32Array(idCount);
   let at = 0;
   for (let i = 0; i < texts.length; i++) {
     const t = texts[i];
     if (textKeys.write(t.key, KEY_BYTES * i, 'base64') !== KEY_BYTES) throw new Error(`text key ${t.key} is not a SHA-1`);
     textLengths[i] = t.ids.length;
+    masses[i] = t.mass;
+    massVersions[i] = t.massVersion;
     ids.set(t.ids, at);
     at += t.ids.length;
   }
@@ -178,10 +199,12 @@ function encode(kept: KeptFacts): Buffer {
     format: FORMAT, version: packageVersion(), endianness: endianness(), identity: kept.identity, lastTriples: kept.lastTriples,
     units: kept.units.map((u) => ({ key: u.key, stamp: u.stamp, lines: u.lines.length })),
     terms: [...kept.terms], queries, strings,
-    counts: { texts: texts.length, ids: idCount, lines: lineCount, triples: tripleCount },
+    counts: { texts: texts.length, ids: idCount, lines: lineCount, triples: tripleCount, idf: kept.idf?.idf.length ?? 0, residuals: ri },
+    residualDim,
+    idfVersion: kept.idf?.version ?? -1,
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const sections = [textKeys, bytesOf(textLengths), bytesOf(ids), bytesOf(lineInts), lineKeys, bytesOf(ints), bytesOf(floats)];
+  const sections = [textKeys, bytesOf(textLengths), bytesOf(masses), bytesOf(massVersions), bytesOf(ids), bytesOf(lineInts), lineKeys, bytesOf(ints), bytesOf(floats), bytesOf(kept.idf?.idf ?? new Float64Array(0)), bytesOf(residuals.subarray(0, ri * residualDim))];
   const parts: Buffer[] = [Buffer.alloc(16), json];
   let size = 16 + json.length;
   for (const s of sections) {
@@ -210,7 +233,8 @@ function decode(buf: Buffer, facts: LineFacts): void {
   if (h.format !== FORMAT) throw new Error(`format ${h.format}, expected ${FORMAT}`);
   if (h.version !== packageVersion()) throw new Error(`written by eci-sem ${h.version}`);
   if (h.endianness !== endianness()) throw new Error('written on a machine of another byte order');
-  const { texts: T, ids: I, lines: L, triples: N } = h.counts;
+  const { texts: T, ids: I, lines: L, triples: N, idf: F, residuals: R } = h.counts;
+  const D = h.residualDim;
   let at = 16 + jsonBytes;
   const take = (bytes: number): Buffer => {
     at += (8 - (at % 8)) % 8;
@@ -221,14 +245,18 @@ function decode(buf: Buffer, facts: LineFacts): void {
   };
   // Copied into fresh typed arrays: the file's buffer need not be aligned.
   const int32 = (n: number) => { const a = new Int32Array(n); new Uint8Array(a.buffer).set(take(4 * n)); return a; };
+  const float64 = (n: number) => { const a = new Float64Array(n); new Uint8Array(a.buffer).set(take(8 * n)); return a; };
   const textKeys = take(KEY_BYTES * T);
   const textLengths = int32(T);
+  const masses = float64(T);
+  const massVersions = int32(T);
   const ids = int32(I);
   const lineInts = int32(2 * L);
   const lineKeys = take(KEY_BYTES * L);
   const ints = int32(INTS * N);
-  const floats = new Float64Array(FLOATS * N);
-  new Uint8Array(floats.buffer).set(take(8 * FLOATS * N));
+  const floats = float64(FLOATS * N);
+  const idf = float64(F);
+  const residuals = float64(R * D);
   if (at !== buf.length) throw new Error('trailing bytes');
 
   const terms = h.terms;
@@ -239,7 +267,7 @@ function decode(buf: Buffer, facts: LineFacts): void {
     if (textLengths[i] < 0 || to > I) throw new Error('text ids out of range');
     const own = ids.subarray(from, to);
     for (let k = 0; k < own.length; k++) if (own[k] < 0 || own[k] >= terms.length || (k > 0 && own[k] <= own[k - 1])) throw new Error('term ids out of range');
-    texts[i] = { id: i, key: textKeys.toString('base64', KEY_BYTES * i, KEY_BYTES * (i + 1)), ids: own, mass: 0, massVersion: -1, dirty: true, checkedVersion: -1, usedRun: 0, countedRun: 0 };
+    texts[i] = { id: i, key: textKeys.toString('base64', KEY_BYTES * i, KEY_BYTES * (i + 1)), ids: own, mass: masses[i], massVersion: massVersions[i], dirty: true, checkedVersion: -1, usedRun: 0, countedRun: 0 };
     from = to;
   }
   const text = (id: number) => { const t = texts[id]; if (!t) throw new Error('text id out of range'); return t; };
@@ -256,13 +284,15 @@ function decode(buf: Buffer, facts: LineFacts): void {
       for (let j = 0; j < count; j++, ti++) {
         const o = INTS * ti, d = FLOATS * ti;
         const query = h.queries[ints[o + 4]];
+        const row = ints[o + 13];
+        if (row < -1 || row >= R) throw new Error('residual row out of range');
         if (query === undefined) throw new Error('query id out of range');
         triples[j] = {
           source: str(ints[o]), posIndex: ints[o + 1], negIndex: ints[o + 2], dim: ints[o + 3],
           query, queryId: ints[o + 4], hashHi: ints[o + 5] >>> 0, hashLo: ints[o + 6] >>> 0,
           q: text(ints[o + 7]), p: text(ints[o + 8]), n: text(ints[o + 9]), tripleKey: undefined,
           measuredBy: str(ints[o + 10]) ?? null, a: floats[d], b: floats[d + 1], c: floats[d + 2], residualNorm: floats[d + 3],
-          textDuplicate: ints[o + 11] === 1, u: undefined, ov: 0, jaccard: 0, lexVersion: -1, shared: undefined,
+          textDuplicate: ints[o + 11] === 1, u: row < 0 ? undefined : residuals.subarray(D * row, D * (row + 1)), ov: floats[d + 4], jaccard: floats[d + 5], lexVersion: ints[o + 12], shared: undefined,
         };
       }
       const fact: LineFact = { triples };
@@ -271,5 +301,7 @@ function decode(buf: Buffer, facts: LineFacts): void {
     units.push({ key: u.key, stamp: u.stamp, lines });
   }
   if (li !== L || ti !== N) throw new Error('counts do not match');
-  facts.adopt({ identity: h.identity, lastTriples: h.lastTriples, units, terms }, texts, h.queries);
+  if (F > terms.length || (F > 0) !== (h.idfVersion >= 0)) throw new Error('the idf table does not fit the terms');
+  const kept = { identity: h.identity, lastTriples: h.lastTriples, units, terms, idf: F > 0 ? { idf, version: h.idfVersion } : null };
+  facts.adopt(kept, texts, h.queries);
 }

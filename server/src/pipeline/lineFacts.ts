@@ -48,6 +48,8 @@ export interface KeptFacts {
   units: { key: string; stamp: string; lines: readonly KeptLine[] }[];
   /** The lexicon's terms by id. */
   terms: readonly string[];
+  /** The last idf table by term id and its version: triples' overlaps and texts' masses of that version hold while it does. */
+  idf: { idf: Float64Array; version: number } | null;
 }
 
 interface UnitFacts {
@@ -188,7 +190,7 @@ export class LineFacts {
     if (this.identity === null) return null;
     const units: KeptFacts['units'] = [];
     for (const [key, u] of this.units) if (u.whole) units.push({ key, ...u.whole });
-    return { identity: this.identity, lastTriples: this.lastTriples, units, terms: this.lexicon.termList() };
+    return { identity: this.identity, lastTriples: this.lastTriples, units, terms: this.lexicon.termList(), idf: this.idfVersions.latest() };
   }
 
   /**
@@ -202,6 +204,7 @@ export class LineFacts {
     this.overflowAt = null;
     this.lastTriples = facts.lastTriples;
     this.lexicon.restore(texts, facts.terms);
+    if (facts.idf) this.idfVersions.resume(facts.idf.idf, facts.idf.version);
     for (const q of queries) { this.queryIds.set(hash('sha1', q, 'binary'), this.queryIds.size); this.sampleKeys.push([]); }
     for (const u of facts.units) this.units.set(u.key, { usedRun: this.run, current: new Map(), previous: new Map(), whole: { stamp: u.stamp, lines: u.lines } });
   }

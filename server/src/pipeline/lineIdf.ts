@@ -240,4 +240,15 @@ export class IdfVersions {
   forget(): void {
     this.last = null;
   }
+
+  /** The last table and its version (what overlaps computed under it carry as `lexVersion`), or null. */
+  latest(): { idf: Float64Array; version: number } | null {
+    return this.last ? { idf: this.last, version: this.version } : null;
+  }
+
+  /** Continues from a table kept on disk: the next table that equals it keeps its version. */
+  resume(idf: Float64Array, version: number): void {
+    this.last = idf;
+    this.version = version;
+  }
 }
