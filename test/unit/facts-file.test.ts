@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../server/src/core/config';
+import { crc32 } from '../../server/src/encoder/cache';
 import { analyze, type AnalysisResult } from '../../server/src/pipeline/analyze';
 import { encoderChoice } from '../../server/src/pipeline/encoderSetup';
 import { factsForRun, factsPath, loadFacts, saveFacts } from '../../server/src/pipeline/factsFile';
@@ -130,7 +131,18 @@ test('the CLI writes its facts beside the embeddings, and a second run gives the
   assert.equal(readdirSync(join(cache, 'facts-v1')).length, 1, 'one file per plan');
 });
 
-test('a damaged or truncated facts file is refused with a warning and written anew', async () => {
+/** The facts file with its header JSON rewritten (and its checksum made right again). */
+function withHeader(file: Buffer, edit: (h: Record<string, unknown>) => Record<string, unknown>): Buffer {
+  const jsonBytes = file.readUInt32LE(8);
+  const header = Buffer.from(JSON.stringify(edit(JSON.parse(file.toString('utf8', 16, 16 + jsonBytes)) as Record<string, unknown>)), 'utf8');
+  assert.equal(header.length, jsonBytes, 'the edit keeps the header\'s length (the sections stay aligned)');
+  const out = Buffer.from(file);
+  header.copy(out, 16);
+  out.writeUInt32LE(crc32(out, 16, out.length), 12);
+  return out;
+}
+
+test('a damaged, truncated, foreign or older facts file is refused with a warning and written anew', async () => {
   const dir = await workspace();
   const cache = mkdtempSync(join(tmpdir(), 'eci-facts-cache-'));
   const config = join(dir, 'eci.config.jsonc');
@@ -140,7 +152,11 @@ test('a damaged or truncated facts file is refused with a warning and written an
   const good = readFileSync(path);
   const damaged = Buffer.from(good);
   damaged[damaged.length - 100] ^= 0x40;
-  for (const [what, bytes, reason] of [['damaged', damaged, /checksum/], ['truncated', good.subarray(0, good.length - 7), /checksum|truncated/], ['not ours', Buffer.from('hello'), /not a facts file/]] as const) {
+  const olderVersion = withHeader(good, (h) => ({ ...h, version: '0.0.1' }));
+  for (const [what, bytes, reason] of [
+    ['damaged', damaged, /checksum/], ['truncated', good.subarray(0, good.length - 7), /checksum|truncated/],
+    ['not ours', Buffer.from('hello'), /not a facts file/], ['of another version', olderVersion, /written by eci-sem 0\.0\.1/],
+  ] as const) {
     writeFileSync(path, bytes);
     const warnings: string[] = [];
     assert.equal(loadFacts(path, new LineFacts(), (m) => warnings.push(m)), false, what);
