@@ -28,7 +28,7 @@ function goals(r: Json): Goal[] {
   const e2eWhat = `${fmt(set.triples)} triples, ${fmt(set.distinctTexts)} distinct texts`;
   out.push({ name: 'scoring_share (cold)', value: r.scoring_share, goal: '≤ 0.02', met: num(r.scoring_share) === null ? null : num(r.scoring_share)! <= 0.02, what: `${e2eWhat}, ${fmt(e2e.coldReps)} cold run(s)` });
   out.push({ name: 'e2e_cold_s', value: r.e2e_cold_s, goal: '—', met: null, what: `${e2eWhat}, empty cache` });
-  out.push({ name: 'e2e_warm_s', value: r.e2e_warm_s, goal: '—', met: null, what: `${e2eWhat}, median of ${fmt(e2e.reps)}` });
+  out.push({ name: 'e2e_warm_s', value: r.e2e_warm_s, goal: '≤ 4 s at 100k', met: num(r.e2e_warm_s) === null || num(set.triples) !== 100_000 ? null : num(r.e2e_warm_s)! <= 4, what: `${e2eWhat}, fresh process, line facts of the run before, median of ${fmt(e2e.reps)}` });
   out.push({ name: 'warm_edit_rerun_s', value: r.warm_edit_rerun_s, goal: '≤ 1 s', met: num(r.warm_edit_rerun_s) === null ? null : num(r.warm_edit_rerun_s)! <= 1, what: `${e2eWhat}, one line changed, fresh process, median of ${fmt(e2e.reps)}` });
   const lspEdit = obj(obj(s.lsp).editInEditor);
   if (r.lsp_edit_rerun_s !== undefined) {
@@ -85,10 +85,10 @@ function e2eTable(s: Json): string {
   const e = obj(s.e2e);
   const rows: unknown[][] = [];
   for (const kind of ['cold', 'warm', 'edit'] as const) {
-    ((e[kind] as Json[] | undefined) ?? []).forEach((p, i) => rows.push([`${kind} ${i + 1}`, p.wallS, p.cpuS, p.startupS, p.scanS, p.measureS, p.scoreS, p.reportS, p.textsEmbedded, p.peakRssMb]));
+    ((e[kind] as Json[] | undefined) ?? []).forEach((p, i) => rows.push([`${kind} ${i + 1}`, p.wallS, p.cpuS, p.startupS, p.factsLoadS, p.scanS, p.measureS, p.scoreS, p.reportS, p.factsSaveS, p.textsEmbedded, p.peakRssMb]));
   }
   const cli = obj(e.cliWarm);
-  return `${table(['run', 'wall s', 'CPU s', 'startup s', 'scan s', 'measure (embed) s', 'score s', 'report s', 'texts embedded', 'peak RSS MB'], rows)}\n\n` +
+  return `${table(['run', 'wall s', 'CPU s', 'startup s', 'facts load s', 'scan s', 'measure (embed) s', 'score s', 'report s', 'facts save s', 'texts embedded', 'peak RSS MB'], rows)}\n\n` +
     `Cold throughput: ${fmt(e.textsPerSecondCold)} texts/s. The CLI itself, warm: ${fmt(cli.wallS, ' s')}, peak RSS ${fmt(cli.peakRssMb, ' MB')}.`;
 }
 
