@@ -102,6 +102,8 @@ export class EmbeddingCache {
   private pendingRecords: Buffer[] = [];
   private readonly pendingVectors = new Map<string, Float32Array>();
   private writable = true;
+  /** Whether open() found records damaged or cut off: their texts are missing until embedded again. */
+  lostAtOpen = false;
   /** Scratch buffer for one record; its own ArrayBuffer so the float view is 4-byte aligned. */
   private readonly scratch: Buffer;
 
@@ -129,6 +131,7 @@ export class EmbeddingCache {
       const bad = cache.catchUp(false);
       cache.repairTail();
       if (bad > 0) cache.rebuild(bad);
+      cache.lostAtOpen ||= bad > 0;
     } catch (e) {
       cache.close();
       throw e;
@@ -388,6 +391,7 @@ export class EmbeddingCache {
       }
       const whole = Math.floor(size / R) * R;
       ftruncateSync(fd, whole);
+      this.lostAtOpen = true;
       this.warn(`embedding cache ${this.path}: dropped a truncated record at the end (${size - whole} of ${R} bytes); file truncated to ${whole / R} records`);
       this.catchUp();
       return;

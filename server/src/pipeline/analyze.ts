@@ -164,13 +164,14 @@ export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
       const n = table.length;
       // The vectors behind cached scalars: the kept embedder (its identity), or the records' own.
       const by = embedder ? embedder.identity ?? null : 'precomputed';
+      const again = embedder?.lostVectors === true;
       const inPart = (i: number) => value === undefined || keepResidual[i] === value;
       const wanted = new Uint8Array(n);
       let count = 0;
       for (let i = 0; i < n; i++) {
         if (!inPart(i)) continue;
         const f = facts[i];
-        if (by === null || f.measuredBy !== by || (keepResidual[i] === 1 && !f.u)) { wanted[i] = 1; count++; }
+        if (by === null || again || f.measuredBy !== by || (keepResidual[i] === 1 && !f.u)) { wanted[i] = 1; count++; }
       }
       const residuals = count > 0 ? await measureSelected({ flags: wanted, value: 1 }) : new Map<number, Float64Array>();
       memo.reuse.measured += count;

@@ -25,6 +25,12 @@ export interface Embedder {
    */
   readonly identity?: string;
   /**
+   * Its embedding cache lost records when it opened (damaged or cut off): measurements kept
+   * from earlier runs are made again, so that the lost texts are embedded again as the
+   * cache's warning says, and the cache is whole afterwards.
+   */
+  readonly lostVectors?: boolean;
+  /**
    * Gets ready to embed without waiting at the next call (starts a model that loads lazily,
    * at its first cache miss); optional, and a no-op when it is ready.
    */

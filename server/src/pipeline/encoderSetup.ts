@@ -101,6 +101,7 @@ async function loadEmbedder(opts: EncoderOptions): Promise<Embedder> {
     info,
     // The embedding cache's identity, with the prefixes: cosines measured under it hold in the next process too.
     identity: JSON.stringify([client.info.fingerprint, info.queryPrefix, info.passagePrefix]),
+    lostVectors: cache?.lostAtOpen ?? false,
     terms(text: string) {
       tokenizer ??= EncoderTokenizer.load(modelDir);
       return tokenizer.terms(text);

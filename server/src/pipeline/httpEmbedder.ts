@@ -131,6 +131,7 @@ export async function loadHttpEmbedder(
   return {
     info,
     identity: JSON.stringify([fingerprint, info.queryPrefix, info.passagePrefix]),
+    lostVectors: cache?.lostAtOpen ?? false,
     embed: (texts, signal) => cached.embed(texts, { signal }),
     get embeddedCount() { return cached.misses; },
     async close() {
