@@ -21,7 +21,6 @@ import { fileStamp } from '../../server/src/pipeline/lines';
 import { planFromConfig, type Plan } from '../../server/src/pipeline/plan';
 import { cli } from '../helpers/httpRuns';
 import { ROOT } from '../helpers/lspClient';
-import { assertSameResult } from '../helpers/sameResult';
 import { syntheticLines } from '../helpers/synthetic';
 
 const CONFIG = (seed: number) => `{
@@ -90,7 +89,7 @@ test('a new process replays unchanged files from the facts file; a changed line 
 
   const warm = await run(dir, reloaded(path));
   assert.deepEqual({ reused: warm.reuse!.reused, parsed: warm.reuse!.parsed }, { reused: 80, parsed: 0 }, 'nothing is parsed');
-  assertSameResult(essence(warm), essence(await run(dir)));
+  assert.deepEqual(essence(warm), essence(await run(dir)));
   assert.deepEqual(essence(warm), essence(fresh), 'bit for bit the run that wrote them');
 
   // One negative of b.jsonl changes (a new word: the idf of every passage moves).
@@ -102,7 +101,7 @@ test('a new process replays unchanged files from the facts file; a changed line 
   writeFileSync(b, lines.join('\n'));
   const edited = await run(dir, reloaded(path));
   assert.equal(edited.reuse!.parsed, 1, 'the changed line, and only it, is parsed');
-  assertSameResult(essence(edited), essence(await run(dir)));
+  assert.deepEqual(essence(edited), essence(await run(dir)));
 });
 
 test('the CLI writes its facts beside the embeddings, and a second run gives the same report', async () => {
@@ -126,7 +125,7 @@ test('the CLI writes its facts beside the embeddings, and a second run gives the
   assert.equal(otherSeed.reuse!.parsed, 80);
   const three = await cli([config, '--cache-dir', cache], dir);
   assert.equal(three.code, 0, three.stderr);
-  assertSameResult(three.report, (await cli([config, '--no-cache'], dir)).report);
+  assert.deepEqual(three.report, (await cli([config, '--no-cache'], dir)).report);
   assert.equal((await run(dir, reloaded(path))).reuse!.parsed, 0, 'the facts are now those of seed 14');
   assert.equal(readdirSync(join(cache, 'facts-v1')).length, 1, 'one file per plan');
 });
@@ -185,7 +184,7 @@ test('a file changed within the last second is compared line by line, not replay
   const again = factsForRun(cache, planOf(dir).plan, (m) => assert.fail(m));
   const got = await run(dir, again.facts);
   assert.equal(got.reuse!.parsed, 1);
-  assertSameResult(essence(got), essence(await run(dir)));
+  assert.deepEqual(essence(got), essence(await run(dir)));
   // Its facts are kept all the same, to be compared line by line next time.
   again.save();
   const next = await run(dir, reloaded(factsPath(cache, planOf(dir).plan)));
@@ -204,7 +203,7 @@ test('examples with the default model: a warm CLI run from the facts gives the r
   assert.equal(warm.code, 0, warm.stderr);
   assert.deepEqual(warm.report, cold.report);
   const plain = await cli([config, '--no-cache'], dir);
-  assertSameResult(warm.report, plain.report);
+  assert.deepEqual(warm.report, plain.report);
 
   // A new process: nothing parsed, nothing measured (the cosines and sampled residuals are
   // kept, under the identity of the model and its cache); another model measures again.

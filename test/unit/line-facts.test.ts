@@ -16,7 +16,6 @@ import { LineFacts } from '../../server/src/pipeline/lineFacts';
 import { planFromConfig } from '../../server/src/pipeline/plan';
 import { parseConfig } from '../../server/src/core/config';
 import { syntheticLines } from '../helpers/synthetic';
-import { assertSameResult } from '../helpers/sameResult';
 
 const CONFIG = (seed: number) => `{
   "encoder": { "kind": "precomputed" },
@@ -66,7 +65,7 @@ test('an edit of an open document parses that line only, and the result equals a
   const lines = readFileSync(a, 'utf8').split('\n');
   const first = await run(dir, facts, { [a]: lines.join('\n') });
   assert.deepEqual(first.reuse, { reused: 0, parsed: 80, measured: 80 }, 'the first run parses every line');
-  assertSameResult(essence(first), essence(await run(dir, undefined, { [a]: lines.join('\n') })));
+  assert.deepEqual(essence(first), essence(await run(dir, undefined, { [a]: lines.join('\n') })));
 
   // A new negative with a word no passage had: every idf moves, every overlap is recomputed.
   const rec = JSON.parse(lines[17]);
@@ -76,13 +75,13 @@ test('an edit of an open document parses that line only, and the result equals a
   assert.equal(edited.reuse!.parsed, 1);
   assert.equal(edited.reuse!.measured, 1);
   assert.equal(edited.reuse!.reused, 79);
-  assertSameResult(essence(edited), essence(await run(dir, undefined, { [a]: lines.join('\n') })));
+  assert.deepEqual(essence(edited), essence(await run(dir, undefined, { [a]: lines.join('\n') })));
 
   // Lines moved (an insert above them, a swap): known by their text, nothing is parsed.
   [lines[3], lines[30]] = [lines[30], lines[3]];
   const moved = await run(dir, facts, { [a]: lines.join('\n') });
   assert.equal(moved.reuse!.parsed, 0);
-  assertSameResult(essence(moved), essence(await run(dir, undefined, { [a]: lines.join('\n') })));
+  assert.deepEqual(essence(moved), essence(await run(dir, undefined, { [a]: lines.join('\n') })));
 
   // An open document's lines are matched in order against its last read (one line up or
   // down): a new line at the top, a line deleted, a broken line (parsed on every run, as
@@ -103,7 +102,7 @@ test('an edit of an open document parses that line only, and the result equals a
     change(lines);
     const got = await run(dir, facts, { [a]: lines.join('\n') });
     assert.equal(got.reuse!.parsed, parsed, `${what}: lines parsed`);
-    assertSameResult(essence(got), essence(await run(dir, undefined, { [a]: lines.join('\n') })), what);
+    assert.deepEqual(essence(got), essence(await run(dir, undefined, { [a]: lines.join('\n') })), what);
   }
 });
 
@@ -126,7 +125,7 @@ test('a file on disk is replayed while unchanged, and read again when it changes
   utimesSync(b, before.atime, before.mtime);
   const changed = await run(dir, facts);
   assert.equal(changed.reuse!.parsed, 1, 'the changed line, and only it, is parsed');
-  assertSameResult(essence(changed), essence(await run(dir)));
+  assert.deepEqual(essence(changed), essence(await run(dir)));
 });
 
 test('another seed forgets every fact; a budget too small for them gives the same result without them', async () => {
@@ -136,19 +135,19 @@ test('another seed forgets every fact; a budget too small for them gives the sam
   writeFileSync(join(dir, 'eci.config.jsonc'), CONFIG(14));
   const reseeded = await run(dir, facts);
   assert.equal(reseeded.reuse!.parsed, 80, 'the sample order depends on the seed: every line again');
-  assertSameResult(essence(reseeded), essence(await run(dir)));
+  assert.deepEqual(essence(reseeded), essence(await run(dir)));
 
   // Input alone larger than the budget: no facts from the start.
   const tiny = new LineFacts(4096);
   const skipped = await run(dir, tiny);
   assert.equal(skipped.reuse, undefined, 'the input is larger than the budget: no facts');
-  assertSameResult(essence(skipped), essence(await run(dir)));
+  assert.deepEqual(essence(skipped), essence(await run(dir)));
   // Input within the budget, its facts not (about 1.4 kB a line here for 0.45 kB of text):
   // the scan outgrows it, drops the facts and reads every line without them.
   const input = ['a.jsonl', 'b.jsonl'].reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
   const small = new LineFacts(Math.round(input * 1.5));
   const over = await run(dir, small);
   assert.equal(over.reuse, undefined, 'over budget: the run reads every line without facts');
-  assertSameResult(essence(over), essence(await run(dir)));
+  assert.deepEqual(essence(over), essence(await run(dir)));
   assert.equal(small.usableFor(1000), false, 'not used again while the scope is this large');
 });

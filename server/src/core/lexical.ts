@@ -85,11 +85,50 @@ export function bm25Idf(documents: number, df: number): number {
   return Math.log1p((documents - df + 0.5) / (df + 0.5));
 }
 
+/**
+ * A sum of idf values added in ascending order of value, so that it has the same bits
+ * whatever order its terms come in: term ids are numbered in the order a run meets the
+ * terms, which differs between a fresh run and one that reuses line facts (and between a
+ * file of texts and the same texts by id). Filled with add(), read once with value(); one
+ * instance serves every sum in turn (the sums here never nest).
+ */
+class ValueOrderSum {
+  private buf = new Float64Array(64);
+  private n = 0;
+
+  reset(): void {
+    this.n = 0;
+  }
+
+  add(x: number): void {
+    if (this.n === this.buf.length) {
+      const next = new Float64Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    this.buf[this.n++] = x;
+  }
+
+  value(): number {
+    const n = this.n;
+    // Addition is commutative: two terms need no ordering.
+    if (n <= 2) return n === 0 ? 0 : n === 1 ? this.buf[0] : this.buf[0] + this.buf[1];
+    const v = this.buf.subarray(0, n);
+    v.sort();
+    let s = 0;
+    for (let i = 0; i < n; i++) s += v[i];
+    return s;
+  }
+}
+
+/** The one ValueOrderSum of the idf sums (core/lexical.ts and pipeline/lineIdf.ts). */
+export const idfSum = new ValueOrderSum();
+
 /** A term list resolved against one IdfTable: distinct term ids, ascending, with their idf. */
 export interface TermVector {
   ids: Int32Array;
   w: Float64Array;
-  /** Σ idf, summed in id order. */
+  /** Σ idf, added in ascending order of value (idfSum). */
   mass: number;
   /** Length (or size) of the list it was built from, to notice a list edited in place. */
   from: number;
@@ -145,27 +184,27 @@ export class IdfTable {
     for (let i = 0; i < raw.length; i++) if (i === 0 || raw[i] !== raw[i - 1]) raw[n++] = raw[i];
     const ids = raw.slice(0, n);
     const w = new Float64Array(n);
-    let mass = 0;
-    for (let i = 0; i < n; i++) { w[i] = this.weights[ids[i]]; mass += w[i]; }
-    const v = { ids, w, mass, from: size };
+    idfSum.reset();
+    for (let i = 0; i < n; i++) { w[i] = this.weights[ids[i]]; idfSum.add(w[i]); }
+    const v = { ids, w, mass: idfSum.value(), from: size };
     this.vectors.set(terms, v);
     return v;
   }
 }
 
-/** Σ idf over the terms common to both (each vector's ids ascending). */
+/** Σ idf over the terms common to both (each vector's ids ascending), in ascending order of value. */
 function sharedMass(a: TermVector, b: TermVector): number {
   const ai = a.ids;
   const bi = b.ids;
   let i = 0;
   let j = 0;
-  let s = 0;
+  idfSum.reset();
   while (i < ai.length && j < bi.length) {
     const x = ai[i];
     const y = bi[j];
-    if (x === y) { s += a.w[i]; i++; j++; } else if (x < y) i++; else j++;
+    if (x === y) { idfSum.add(a.w[i]); i++; j++; } else if (x < y) i++; else j++;
   }
-  return s;
+  return idfSum.value();
 }
 
 /**

@@ -5,7 +5,7 @@
  * terms changed idf since the last version.
  */
 import { hash } from 'node:crypto';
-import { bm25Idf } from '../core/lexical';
+import { bm25Idf, idfSum } from '../core/lexical';
 import { TEXT_BYTES } from './lineBudget';
 
 /** One distinct text of the scope. */
@@ -16,7 +16,7 @@ export interface TextFact {
   readonly key: string;
   /** Its distinct terms as lexicon ids, ascending. */
   readonly ids: Int32Array;
-  /** Σ idf over `ids` under the idf of version `massVersion`. */
+  /** Σ idf over `ids` under the idf of version `massVersion` (added in ascending order of value). */
   mass: number;
   massVersion: number;
   /** Whether one of its terms changed idf in the step to version `checkedVersion`. */
@@ -161,8 +161,9 @@ export class RunIdf {
       t.massVersion = this.version;
       return t.mass;
     }
-    let s = 0;
-    for (let k = 0; k < t.ids.length; k++) s += this.idf[t.ids[k]];
+    idfSum.reset();
+    for (let k = 0; k < t.ids.length; k++) idfSum.add(this.idf[t.ids[k]]);
+    const s = idfSum.value();
     t.mass = s;
     t.massVersion = this.version;
     return s;
@@ -176,11 +177,15 @@ export class RunIdf {
       return;
     }
     const shared = f.shared ??= this.sharedTerms(f);
-    // The shared idf are summed in ascending id order, as core/lexical.ts does.
+    // The shared idf are added in ascending order of value, as core/lexical.ts does: the same
+    // bits as a fresh run, whose term ids are numbered in another order.
     const idf = this.idf, qn = shared[0];
-    let sq = 0, sp = 0;
-    for (let k = 1; k <= qn; k++) sq += idf[shared[k]];
-    for (let k = qn + 1; k < shared.length; k++) sp += idf[shared[k]];
+    idfSum.reset();
+    for (let k = 1; k <= qn; k++) idfSum.add(idf[shared[k]]);
+    const sq = idfSum.value();
+    idfSum.reset();
+    for (let k = qn + 1; k < shared.length; k++) idfSum.add(idf[shared[k]]);
+    const sp = idfSum.value();
     if (f.q.ids.length === 0) f.ov = 0;
     else {
       const mass = this.mass(f.q);
