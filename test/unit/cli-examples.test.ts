@@ -27,11 +27,11 @@ async function score(args: string[]) {
   return { report: JSON.parse(stdout) as { sources: Source[]; triples: Triple[]; problems: { file: string; line: number }[] }, stderr };
 }
 
-/** Bytes of the embedding records (not the line facts kept beside them, in facts-v1/). */
+/** Bytes of the embedding records (not the line facts kept beside them, in facts/). */
 function cacheBytes(): number {
   let total = 0;
   for (const d of readdirSync(cacheDir)) {
-    if (d === 'facts-v1') continue;
+    if (d === 'facts') continue;
     for (const f of readdirSync(join(cacheDir, d))) total += statSync(join(cacheDir, d, f)).size;
   }
   return total;

@@ -127,7 +127,7 @@ test('the CLI writes its facts beside the embeddings, and a second run gives the
   assert.equal(three.code, 0, three.stderr);
   assert.deepEqual(three.report, (await cli([config, '--no-cache'], dir)).report);
   assert.equal((await run(dir, reloaded(path))).reuse!.parsed, 0, 'the facts are now those of seed 14');
-  assert.equal(readdirSync(join(cache, 'facts-v1')).length, 1, 'one file per plan');
+  assert.equal(readdirSync(join(cache, 'facts')).length, 1, 'one file per plan');
 });
 
 /** The facts file with its header JSON rewritten (and its checksum made right again). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  bm25Idf, DocumentFrequencies, IdfTable, lexicalOverlap, normalizeForDuplicate, weightedJaccard, wordTerms,
+  bm25Idf, canonicalOrder, DocumentFrequencies, IdfTable, lexicalOverlap, normalizeForDuplicate, termKey, weightedJaccard, wordTerms,
 } from '../../server/src/core/lexical';
 
 const close = (actual: number, expected: number, tol = 1e-12) =>
@@ -166,4 +166,32 @@ test('a Set edited in place is re-read when its size changes', () => {
   assert.equal(lexicalOverlap(['cat', 'dog'], n, idf), 0);
   n.add('dog');
   close(lexicalOverlap(['cat', 'dog'], n, idf), IDF_DOG / (IDF_CAT + IDF_DOG));
+});
+
+test('idf sums have the same bits whatever ids the terms got (canonical term order, ties of the hash by the term)', () => {
+  // "costarring" and "liquid" share their 32-bit FNV-1a key, so their order falls to the strings.
+  assert.equal(termKey('costarring'), termKey('liquid'));
+  const terms = ['costarring', 'liquid', 'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta'];
+  const canonical = (numbering: string[]) => {
+    const ids = Int32Array.from(terms.map((t) => numbering.indexOf(t)));
+    canonicalOrder(ids, (id) => termKey(numbering[id]!), (id) => numbering[id]!);
+    return Array.from(ids, (id) => numbering[id]);
+  };
+  const reversed = [...terms].reverse();
+  const shuffled = [terms[3], terms[0], terms[7], terms[1], terms[9], terms[5], terms[2], terms[8], terms[4], terms[6]] as string[];
+  assert.deepEqual(canonical(reversed), canonical(terms));
+  assert.deepEqual(canonical(shuffled), canonical(terms));
+  const order = canonical(terms);
+  assert.ok(order.indexOf('costarring') < order.indexOf('liquid'), 'equal keys: by the term');
+  // Idf values that round differently in another order: two tables whose terms were met in
+  // opposite orders give the same mass, overlap and Jaccard, bit for bit.
+  const weights = new Map(terms.map((t, k) => [t, k === 0 ? 1 : 0.6e-16 * (1 + k / 10)]));
+  const q7 = terms.slice(0, 7).map((t) => weights.get(t)!);
+  assert.notEqual(q7.reduce((x, y) => x + y, 0), [...q7].reverse().reduce((x, y) => x + y, 0), 'these weights round differently in the two orders');
+  const table = (order: string[]) => new IdfTable(100, new Map(order.map((t) => [t, weights.get(t)!])));
+  const [a, b] = [table(terms), table(reversed)];
+  const q = terms.slice(0, 7), n = terms.slice(2);
+  assert.equal(a.mass(q), b.mass(q));
+  assert.equal(lexicalOverlap(q, n, a), lexicalOverlap(q, n, b));
+  assert.equal(weightedJaccard(q, n, a), weightedJaccard(q, n, b));
 });

@@ -85,50 +85,60 @@ export function bm25Idf(documents: number, df: number): number {
   return Math.log1p((documents - df + 0.5) / (df + 0.5));
 }
 
+/** FNV-1a (32 bits) of a term's UTF-16 code units: its place in the canonical order of terms. */
+export function termKey(term: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < term.length; i++) {
+    h ^= term.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const INDEX_SPAN = 2 ** 21;
+let packed = new Float64Array(256);
+let copy = new Int32Array(256);
+
 /**
- * A sum of idf values added in ascending order of value, so that it has the same bits
- * whatever order its terms come in: term ids are numbered in the order a run meets the
- * terms, which differs between a fresh run and one that reuses line facts (and between a
- * file of texts and the same texts by id). Filled with add(), read once with value(); one
- * instance serves every sum in turn (the sums here never nest).
+ * Puts distinct term ids into the canonical order of their terms — by termKey, equal keys by
+ * the terms themselves — in place. Idf sums are added in this order: it depends on the terms
+ * alone, not on the ids a run happened to give them (a fresh run, one that reuses line facts,
+ * and the same texts given by id number terms differently), so their sums have the same bits.
  */
-class ValueOrderSum {
-  private buf = new Float64Array(64);
-  private n = 0;
-
-  reset(): void {
-    this.n = 0;
+export function canonicalOrder(ids: Int32Array, keyOf: (id: number) => number, termOf: (id: number) => string): void {
+  const n = ids.length;
+  if (n < 2) return;
+  if (n >= INDEX_SPAN) {
+    const sorted = Array.from(ids).sort((x, y) => keyOf(x) - keyOf(y) || (termOf(x) < termOf(y) ? -1 : termOf(x) > termOf(y) ? 1 : 0));
+    ids.set(sorted);
+    return;
   }
-
-  add(x: number): void {
-    if (this.n === this.buf.length) {
-      const next = new Float64Array(this.buf.length * 2);
-      next.set(this.buf);
-      this.buf = next;
+  if (packed.length < n) { packed = new Float64Array(n * 2); copy = new Int32Array(n * 2); }
+  // key · 2^21 + position < 2^53: exact in a double, so one native numeric sort orders them.
+  for (let k = 0; k < n; k++) { packed[k] = keyOf(ids[k]) * INDEX_SPAN + k; copy[k] = ids[k]; }
+  const order = packed.subarray(0, n);
+  order.sort();
+  for (let k = 0; k < n; k++) ids[k] = copy[order[k] % INDEX_SPAN];
+  // Equal keys (two terms of one text whose hashes collide): by the terms.
+  for (let k = 1; k < n; k++) {
+    if (Math.floor(order[k] / INDEX_SPAN) !== Math.floor(order[k - 1] / INDEX_SPAN)) continue;
+    let j = k;
+    while (j > 0 && Math.floor(order[j] / INDEX_SPAN) === Math.floor(order[j - 1] / INDEX_SPAN) && termOf(ids[j]) < termOf(ids[j - 1])) {
+      const t = ids[j]; ids[j] = ids[j - 1]; ids[j - 1] = t;
+      const o = order[j]; order[j] = order[j - 1]; order[j - 1] = o;
+      j--;
     }
-    this.buf[this.n++] = x;
-  }
-
-  value(): number {
-    const n = this.n;
-    // Addition is commutative: two terms need no ordering.
-    if (n <= 2) return n === 0 ? 0 : n === 1 ? this.buf[0] : this.buf[0] + this.buf[1];
-    const v = this.buf.subarray(0, n);
-    v.sort();
-    let s = 0;
-    for (let i = 0; i < n; i++) s += v[i];
-    return s;
   }
 }
 
-/** The one ValueOrderSum of the idf sums (core/lexical.ts and pipeline/lineIdf.ts). */
-export const idfSum = new ValueOrderSum();
+/** Marks of the terms of one text, by id, while its shared terms with another are summed. */
+let marks = new Uint8Array(1 << 16);
 
-/** A term list resolved against one IdfTable: distinct term ids, ascending, with their idf. */
+/** A term list resolved against one IdfTable: distinct term ids in canonical order (canonicalOrder), with their idf. */
 export interface TermVector {
   ids: Int32Array;
   w: Float64Array;
-  /** Σ idf, added in ascending order of value (idfSum). */
+  /** Σ idf, added in the canonical order of the terms. */
   mass: number;
   /** Length (or size) of the list it was built from, to notice a list edited in place. */
   from: number;
@@ -139,14 +149,23 @@ export class IdfTable {
   readonly unseen: number;
   private readonly ids = new Map<string, number>();
   private readonly weights: number[] = [];
+  /** termKey and the term itself, by id. */
+  private readonly keys: number[] = [];
+  private readonly terms: string[] = [];
   private readonly vectors = new WeakMap<object, TermVector>();
 
   constructor(readonly documents: number, table: ReadonlyMap<string, number>) {
     this.unseen = bm25Idf(documents, 0);
-    for (const [term, w] of table) {
-      this.ids.set(term, this.weights.length);
-      this.weights.push(w);
-    }
+    for (const [term, w] of table) this.addTerm(term, w);
+  }
+
+  private addTerm(term: string, w: number): number {
+    const id = this.weights.length;
+    this.ids.set(term, id);
+    this.weights.push(w);
+    this.keys.push(termKey(term));
+    this.terms.push(term);
+    return id;
   }
 
   idf(term: string): number {
@@ -171,40 +190,41 @@ export class IdfTable {
     let k = 0;
     for (const t of terms) {
       let id = this.ids.get(t);
-      if (id === undefined) {
-        // Unseen in the corpus (e.g. a query-only term): df = 0.
-        id = this.weights.length;
-        this.ids.set(t, id);
-        this.weights.push(this.unseen);
-      }
+      // Unseen in the corpus (e.g. a query-only term): df = 0.
+      if (id === undefined) id = this.addTerm(t, this.unseen);
       raw[k++] = id;
     }
     raw.sort();
     let n = 0;
     for (let i = 0; i < raw.length; i++) if (i === 0 || raw[i] !== raw[i - 1]) raw[n++] = raw[i];
     const ids = raw.slice(0, n);
+    canonicalOrder(ids, (id) => this.keys[id], (id) => this.terms[id]);
     const w = new Float64Array(n);
-    idfSum.reset();
-    for (let i = 0; i < n; i++) { w[i] = this.weights[ids[i]]; idfSum.add(w[i]); }
-    const v = { ids, w, mass: idfSum.value(), from: size };
+    let mass = 0;
+    for (let i = 0; i < n; i++) { w[i] = this.weights[ids[i]]; mass += w[i]; }
+    const v = { ids, w, mass, from: size };
     this.vectors.set(terms, v);
     return v;
   }
 }
 
-/** Σ idf over the terms common to both (each vector's ids ascending), in ascending order of value. */
+/** Σ idf over the terms of `a` that `b` has too, added in `a`'s (canonical) order. */
 function sharedMass(a: TermVector, b: TermVector): number {
-  const ai = a.ids;
   const bi = b.ids;
-  let i = 0;
-  let j = 0;
-  idfSum.reset();
-  while (i < ai.length && j < bi.length) {
-    const x = ai[i];
-    const y = bi[j];
-    if (x === y) { idfSum.add(a.w[i]); i++; j++; } else if (x < y) i++; else j++;
+  for (let k = 0; k < bi.length; k++) {
+    const id = bi[k];
+    if (id >= marks.length) {
+      const next = new Uint8Array(Math.max(marks.length * 2, id + 1));
+      next.set(marks);
+      marks = next;
+    }
+    marks[id] = 1;
   }
-  return idfSum.value();
+  const ai = a.ids;
+  let s = 0;
+  for (let k = 0; k < ai.length; k++) if (ai[k] < marks.length && marks[ai[k]] === 1) s += a.w[k];
+  for (let k = 0; k < bi.length; k++) marks[bi[k]] = 0;
+  return s;
 }
 
 /**

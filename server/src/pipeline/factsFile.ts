@@ -4,7 +4,7 @@
  * or parsing them, and parses only the changed lines of a changed file, as the language
  * server does between runs in memory.
  *
- * One file per plan (its units' paths and formats) under `<cacheDir>/facts-v1/`. A unit is
+ * One file per plan (its units' paths and formats) under `<cacheDir>/facts/`. A unit is
  * replayed only while its file has the stamp it had (device, inode, size, modification and
  * change times); the facts are dropped unless the run's identity (seed, tokenizer, encoder
  * kind) is theirs, and cosines are re-measured unless they came from the run's encoder
@@ -36,7 +36,8 @@ import { packageVersion } from './paths';
 import type { Plan } from './plan';
 
 const MAGIC = 'ECIFACTS';
-const FORMAT = 1;
+/** Bumped whenever the layout or the meaning of a kept number changes (files of another format are refused). */
+const FORMAT = 2;
 /** Files of other plans kept besides the newest ones. */
 const KEEP_FILES = 8;
 /** Integers a triple: source, posIndex, negIndex, dim, queryId, hashHi, hashLo, q, p, n, measuredBy, textDuplicate, lexVersion, residual (its row, or −1). */
@@ -76,7 +77,7 @@ export function factsForRun(cacheDir: string, plan: Plan, warn: (message: string
 /** The facts file of a plan in a cache folder. */
 export function factsPath(cacheDir: string, plan: Plan): string {
   const units = plan.units.filter(keepsLines).map((u) => [u.path, u.format, u.container ?? '']);
-  return join(cacheDir, `facts-v${FORMAT}`, `${hash('sha1', JSON.stringify(units), 'hex')}.bin`);
+  return join(cacheDir, 'facts', `${hash('sha1', JSON.stringify(units), 'hex')}.bin`);
 }
 
 /** Loads the file into `facts`; false (after a warning, unless the file is just absent) when it cannot be used. */
@@ -266,7 +267,7 @@ function decode(buf: Buffer, facts: LineFacts): void {
     const to = from + textLengths[i];
     if (textLengths[i] < 0 || to > I) throw new Error('text ids out of range');
     const own = ids.subarray(from, to);
-    for (let k = 0; k < own.length; k++) if (own[k] < 0 || own[k] >= terms.length || (k > 0 && own[k] <= own[k - 1])) throw new Error('term ids out of range');
+    for (let k = 0; k < own.length; k++) if (own[k] < 0 || own[k] >= terms.length) throw new Error('term ids out of range');
     texts[i] = { id: i, key: textKeys.toString('base64', KEY_BYTES * i, KEY_BYTES * (i + 1)), ids: own, mass: masses[i], massVersion: massVersions[i], dirty: true, checkedVersion: -1, usedRun: 0, countedRun: 0 };
     from = to;
   }

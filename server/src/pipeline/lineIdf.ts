@@ -5,7 +5,7 @@
  * terms changed idf since the last version.
  */
 import { hash } from 'node:crypto';
-import { bm25Idf, idfSum } from '../core/lexical';
+import { bm25Idf, canonicalOrder, termKey } from '../core/lexical';
 import { TEXT_BYTES } from './lineBudget';
 
 /** One distinct text of the scope. */
@@ -14,9 +14,9 @@ export interface TextFact {
   readonly id: number;
   /** The SHA-1 of its text (base64): what interns it. */
   readonly key: string;
-  /** Its distinct terms as lexicon ids, ascending. */
+  /** Its distinct terms as lexicon ids, in the canonical order of the terms (core/lexical.ts's canonicalOrder). */
   readonly ids: Int32Array;
-  /** Σ idf over `ids` under the idf of version `massVersion` (added in ascending order of value). */
+  /** Σ idf over `ids` (added in their order) under the idf of version `massVersion`. */
   mass: number;
   massVersion: number;
   /** Whether one of its terms changed idf in the step to version `checkedVersion`. */
@@ -38,7 +38,7 @@ export interface LexicalSlots {
   jaccard: number;
   lexVersion: number;
   /**
-   * The terms q shares with n, then those p shares with n, ascending, after their count:
+   * The terms q shares with n, then those p shares with n, each in q's and p's order, after their count:
    * [|q∩n|, q∩n…, p∩n…]. Found once (a fact's texts never change), so that a new idf only
    * sums a few shared terms per triple. Undefined until the first lexical pass.
    */
@@ -52,6 +52,9 @@ const NONE_SHARED = new Int32Array(1);
 export class Lexicon {
   private readonly texts = new Map<string, TextFact>();
   private readonly ids = new Map<string, number>();
+  /** termKey and the term itself, by id. */
+  private keys: number[] = [];
+  private termsById: string[] = [];
   private nextId = 0;
   /** Estimated bytes the texts hold. */
   bytes = 0;
@@ -68,29 +71,37 @@ export class Lexicon {
     const raw = new Int32Array(terms.length);
     for (let k = 0; k < terms.length; k++) {
       let id = this.ids.get(terms[k]);
-      if (id === undefined) { id = this.ids.size; this.ids.set(terms[k], id); }
+      if (id === undefined) id = this.addTerm(terms[k]);
       raw[k] = id;
     }
     raw.sort();
     let n = 0;
     for (let i = 0; i < raw.length; i++) if (i === 0 || raw[i] !== raw[i - 1]) raw[n++] = raw[i];
-    t = { id: this.nextId++, key, ids: raw.slice(0, n), mass: 0, massVersion: -1, dirty: true, checkedVersion: -1, usedRun: run, countedRun: 0 };
+    const ids = raw.slice(0, n);
+    canonicalOrder(ids, (id) => this.keys[id], (id) => this.termsById[id]);
+    t = { id: this.nextId++, key, ids, mass: 0, massVersion: -1, dirty: true, checkedVersion: -1, usedRun: run, countedRun: 0 };
     this.texts.set(key, t);
     this.bytes += TEXT_BYTES + 4 * n;
     return t;
   }
 
+  private addTerm(term: string): number {
+    const id = this.ids.size;
+    this.ids.set(term, id);
+    this.keys.push(termKey(term));
+    this.termsById.push(term);
+    return id;
+  }
+
   /** The terms by id. */
-  termList(): string[] {
-    const out = new Array<string>(this.ids.size);
-    for (const [term, id] of this.ids) out[id] = term;
-    return out;
+  termList(): readonly string[] {
+    return this.termsById;
   }
 
   /** Holds exactly these texts (ids 0 … n − 1) and terms (by id), as kept on disk. */
   restore(texts: readonly TextFact[], terms: readonly string[]): void {
     this.clear();
-    for (let id = 0; id < terms.length; id++) this.ids.set(terms[id], id);
+    for (const term of terms) this.addTerm(term);
     for (const t of texts) { this.texts.set(t.key, t); this.bytes += TEXT_BYTES + 4 * t.ids.length; }
     this.nextId = texts.length;
   }
@@ -105,6 +116,8 @@ export class Lexicon {
   clear(): void {
     this.texts.clear();
     this.ids.clear();
+    this.keys = [];
+    this.termsById = [];
     this.bytes = 0;
   }
 }
@@ -122,9 +135,11 @@ export class PassageFrequencies {
     text.countedRun = this.run;
     this.documents++;
     const ids = text.ids;
-    if (ids.length > 0 && ids[ids.length - 1] >= this.df.length) {
+    let top = -1;
+    for (let k = 0; k < ids.length; k++) if (ids[k] > top) top = ids[k];
+    if (top >= this.df.length) {
       let size = this.df.length;
-      while (size <= Math.max(ids[ids.length - 1], this.lexiconSize())) size *= 2;
+      while (size <= Math.max(top, this.lexiconSize())) size *= 2;
       const next = new Int32Array(size);
       next.set(this.df);
       this.df = next;
@@ -161,9 +176,8 @@ export class RunIdf {
       t.massVersion = this.version;
       return t.mass;
     }
-    idfSum.reset();
-    for (let k = 0; k < t.ids.length; k++) idfSum.add(this.idf[t.ids[k]]);
-    const s = idfSum.value();
+    let s = 0;
+    for (let k = 0; k < t.ids.length; k++) s += this.idf[t.ids[k]];
     t.mass = s;
     t.massVersion = this.version;
     return s;
@@ -177,15 +191,12 @@ export class RunIdf {
       return;
     }
     const shared = f.shared ??= this.sharedTerms(f);
-    // The shared idf are added in ascending order of value, as core/lexical.ts does: the same
-    // bits as a fresh run, whose term ids are numbered in another order.
+    // The shared idf are added in the canonical order of the terms, as core/lexical.ts adds
+    // them: the same bits as a fresh run, whose term ids are numbered in another order.
     const idf = this.idf, qn = shared[0];
-    idfSum.reset();
-    for (let k = 1; k <= qn; k++) idfSum.add(idf[shared[k]]);
-    const sq = idfSum.value();
-    idfSum.reset();
-    for (let k = qn + 1; k < shared.length; k++) idfSum.add(idf[shared[k]]);
-    const sp = idfSum.value();
+    let sq = 0, sp = 0;
+    for (let k = 1; k <= qn; k++) sq += idf[shared[k]];
+    for (let k = qn + 1; k < shared.length; k++) sp += idf[shared[k]];
     if (f.q.ids.length === 0) f.ov = 0;
     else {
       const mass = this.mass(f.q);
