@@ -57,10 +57,10 @@ const CRC_TABLE = (() => {
 /** zlib's own crc32 (Node ≥ 20.15): native, ~50× the table loop below on 2 KB records. */
 const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
-/** CRC-32 (IEEE, as zlib) of bytes [start, end) of buf. */
-export function crc32(buf: Uint8Array, start = 0, end = buf.length): number {
-  if (nativeCrc32) return nativeCrc32(buf.subarray(start, end)) >>> 0;
-  let c = 0xffffffff;
+/** CRC-32 (IEEE, as zlib) of bytes [start, end) of buf; `value`: the CRC of the bytes before them, to go on from. */
+export function crc32(buf: Uint8Array, start = 0, end = buf.length, value = 0): number {
+  if (nativeCrc32) return nativeCrc32(buf.subarray(start, end), value) >>> 0;
+  let c = (value ^ 0xffffffff) >>> 0;
   for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }

@@ -24,7 +24,7 @@
  * A file that fails any check is ignored with a warning (the run then reads everything and
  * writes a new one). Files are written whole to a temporary name and renamed.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -104,9 +104,9 @@ export function saveFacts(path: string, facts: LineFacts, warn: (message: string
   if (!kept || kept.units.length === 0) return false;
   const tmp = `${path}.${process.pid}.tmp`;
   try {
-    const data = encode(kept);
+    const parts = encode(kept);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, data);
+    writeParts(tmp, parts);
     renameSync(tmp, path);
     prune(dirname(path), path);
     return true;
@@ -125,7 +125,32 @@ function prune(dir: string, keep: string): void {
   for (const { f } of byAge.slice(KEEP_FILES)) rmSync(f, { force: true });
 }
 
-function encode(kept: KeptFacts): Buffer {
+/**
+ * Writes the parts one after the other (no copy of the whole file in memory: at a million
+ * triples it is hundreds of MB), the first 16 bytes last, once the CRC of the rest is known.
+ */
+function writeParts(path: string, parts: Buffer[]): void {
+  const fd = openSync(path, 'w');
+  try {
+    let crc = 0;
+    let at = 0;
+    for (let k = 0; k < parts.length; k++) {
+      if (k > 0) crc = crc32(parts[k], 0, parts[k].length, crc);
+      for (let off = 0; off < parts[k].length; ) off += writeSync(fd, parts[k], off, parts[k].length - off, at + off);
+      at += parts[k].length;
+    }
+    const prefix = parts[0];
+    prefix.write(MAGIC, 0, 'latin1');
+    prefix.writeUInt32LE(parts[1].length, 8);
+    prefix.writeUInt32LE(crc, 12);
+    writeSync(fd, prefix, 0, prefix.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The file as parts: a 16-byte prefix to fill in (magic, header length, CRC), the header, then the sections, each on 8 bytes. */
+function encode(kept: KeptFacts): Buffer[] {
   const textIds = new Map<TextFact, number>();
   const texts: TextFact[] = [];
   const textId = (t: TextFact) => {
@@ -214,11 +239,7 @@ function encode(kept: KeptFacts): Buffer {
     parts.push(s);
     size += s.length;
   }
-  const out = Buffer.concat(parts, size);
-  out.write(MAGIC, 0, 'latin1');
-  out.writeUInt32LE(json.length, 8);
-  out.writeUInt32LE(crc32(out, 16, out.length), 12);
-  return out;
+  return parts;
 }
 
 function bytesOf(a: Int32Array | Float64Array): Buffer {
@@ -244,9 +265,22 @@ function decode(buf: Buffer, facts: LineFacts): void {
     at += bytes;
     return s;
   };
-  // Copied into fresh typed arrays: the file's buffer need not be aligned.
-  const int32 = (n: number) => { const a = new Int32Array(n); new Uint8Array(a.buffer).set(take(4 * n)); return a; };
-  const float64 = (n: number) => { const a = new Float64Array(n); new Uint8Array(a.buffer).set(take(8 * n)); return a; };
+  // Views of the file where it is aligned (sections start on 8 bytes of the file; a large
+  // file's buffer starts on a page), copies where the buffer is not.
+  const int32 = (n: number) => {
+    const b = take(4 * n);
+    if (b.byteOffset % 4 === 0) return new Int32Array(b.buffer, b.byteOffset, n);
+    const a = new Int32Array(n);
+    new Uint8Array(a.buffer).set(b);
+    return a;
+  };
+  const float64 = (n: number) => {
+    const b = take(8 * n);
+    if (b.byteOffset % 8 === 0) return new Float64Array(b.buffer, b.byteOffset, n);
+    const a = new Float64Array(n);
+    new Uint8Array(a.buffer).set(b);
+    return a;
+  };
   const textKeys = take(KEY_BYTES * T);
   const textLengths = int32(T);
   const masses = float64(T);
