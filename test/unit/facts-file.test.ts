@@ -13,34 +13,23 @@ import test from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseConfig } from '../../server/src/core/config';
 import { crc32 } from '../../server/src/encoder/cache';
-import { analyze, type AnalysisResult } from '../../server/src/pipeline/analyze';
+import { analyze } from '../../server/src/pipeline/analyze';
 import { encoderChoice } from '../../server/src/pipeline/encoderSetup';
 import { factsForRun, factsPath, loadFacts, saveFacts } from '../../server/src/pipeline/factsFile';
 import { LineFacts } from '../../server/src/pipeline/lineFacts';
 import { fileStamp } from '../../server/src/pipeline/lines';
-import { planFromConfig, type Plan } from '../../server/src/pipeline/plan';
+import { planFromConfig } from '../../server/src/pipeline/plan';
 import { cli } from '../helpers/httpRuns';
 import { ROOT } from '../helpers/lspClient';
-import { syntheticLines } from '../helpers/synthetic';
+import { essence, FACTS_CONFIG, factsPlan, factsWorkspace, runWithFacts } from '../helpers/factsWorkspace';
 
-const CONFIG = (seed: number) => `{
-  "encoder": { "kind": "precomputed" },
-  "sampleSize": 12,
-  "seed": ${seed},
-  "resamples": 0,
-  "sources": [
-    { "name": "A", "files": "a.jsonl" },
-    { "name": "B", "files": "b.jsonl" },
-    { "name": "A+B", "union": ["A", "B"] }
-  ]
-}`;
+const CONFIG = FACTS_CONFIG;
+const run = runWithFacts;
+const planOf = (dir: string) => factsPlan(dir);
 
 /** A workspace whose files are older than a second (younger ones are never replayed by their stamp). */
 async function workspace(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'eci-facts-file-'));
-  writeFileSync(join(dir, 'a.jsonl'), syntheticLines('A', 40, 'hard', 5, 8).join('\n') + '\n');
-  writeFileSync(join(dir, 'b.jsonl'), syntheticLines('B', 40, 'easy', 6, 8).join('\n') + '\n');
-  writeFileSync(join(dir, 'eci.config.jsonc'), CONFIG(13));
+  const dir = factsWorkspace('eci-facts-file-');
   await settle(dir);
   return dir;
 }
@@ -48,27 +37,6 @@ async function workspace(): Promise<string> {
 async function settle(dir: string, file = 'a.jsonl'): Promise<void> {
   await sleep(1100);
   assert.equal(fileStamp(join(dir, file)), fileStamp(join(dir, file)), 'a file a second old has a stamp');
-}
-
-function planOf(dir: string): { plan: Plan; settings: ReturnType<typeof parseConfig>['config'] } {
-  const path = join(dir, 'eci.config.jsonc');
-  const config = parseConfig(readFileSync(path, 'utf8')).config!;
-  return { plan: planFromConfig(config, path, dir), settings: config };
-}
-
-async function run(dir: string, facts?: LineFacts): Promise<AnalysisResult> {
-  const { plan, settings } = planOf(dir);
-  return analyze({ plan, settings: settings!.settings, encoder: { kind: 'precomputed' }, ...(facts ? { lineFacts: facts } : {}) });
-}
-
-/** What a user reads of a result: per source its numbers and sample, per triple its scalars. */
-function essence(r: AnalysisResult): unknown {
-  const t = r.table;
-  return {
-    m: r.residualScale,
-    sources: r.sources.map((s) => ({ name: s.name, rank: s.rank, size: s.size, eci: s.eci, findings: s.findings, sampled: Array.from(s.sampled) })),
-    triples: Array.from({ length: t.length }, (_, i) => [t.unit(i), t.line(i), t.a(i), t.b(i), t.c(i), t.ov(i), t.jaccard(i), t.textDuplicate(i)]),
-  };
 }
 
 /** Facts as a new process has them: read from the file the last run wrote. */

@@ -6,57 +6,16 @@
  * falls back to streaming every line when the facts outgrow their budget.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { analyze, type AnalysisResult } from '../../server/src/pipeline/analyze';
 import { LineFacts } from '../../server/src/pipeline/lineFacts';
-import { planFromConfig } from '../../server/src/pipeline/plan';
-import { parseConfig } from '../../server/src/core/config';
-import { syntheticLines } from '../helpers/synthetic';
+import { essence, FACTS_CONFIG, factsWorkspace, runWithFacts } from '../helpers/factsWorkspace';
 
-const CONFIG = (seed: number) => `{
-  "encoder": { "kind": "precomputed" },
-  "sampleSize": 12,
-  "seed": ${seed},
-  "resamples": 0,
-  "sources": [
-    { "name": "A", "files": "a.jsonl" },
-    { "name": "B", "files": "b.jsonl" },
-    { "name": "A+B", "union": ["A", "B"] }
-  ]
-}`;
-
-function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'eci-line-facts-'));
-  writeFileSync(join(dir, 'a.jsonl'), syntheticLines('A', 40, 'hard', 5, 8).join('\n') + '\n');
-  writeFileSync(join(dir, 'b.jsonl'), syntheticLines('B', 40, 'easy', 6, 8).join('\n') + '\n');
-  writeFileSync(join(dir, 'eci.config.jsonc'), CONFIG(13));
-  return dir;
-}
-
-async function run(dir: string, facts?: LineFacts, open: Record<string, string> = {}): Promise<AnalysisResult> {
-  const path = join(dir, 'eci.config.jsonc');
-  const config = parseConfig(readFileSync(path, 'utf8')).config!;
-  const plan = planFromConfig(config, path, dir, (p) => open[p]);
-  return analyze({ plan, settings: config.settings, encoder: { kind: 'precomputed' }, ...(facts ? { lineFacts: facts } : {}) });
-}
-
-/** Everything a user reads of a result: per source its numbers and sample, per triple its scalars. */
-function essence(r: AnalysisResult): unknown {
-  const t = r.table;
-  return {
-    m: r.residualScale,
-    sources: r.sources.map((s) => ({
-      name: s.name, rank: s.rank, size: s.size, eci: s.eci, mean: s.mean, findings: s.findings,
-      sampled: Array.from(s.sampled), gain: Array.from(s.gain), redundant: Array.from(s.redundant),
-    })),
-    triples: Array.from({ length: t.length }, (_, i) => [t.unit(i), t.line(i), t.a(i), t.b(i), t.c(i), t.ov(i), t.jaccard(i), t.textDuplicate(i)]),
-  };
-}
-
+const workspace = () => factsWorkspace('eci-line-facts-');
+const run = runWithFacts;
+const CONFIG = FACTS_CONFIG;
 
 test('an edit of an open document parses that line only, and the result equals a run without facts', async () => {
   const dir = workspace();
