@@ -3,9 +3,10 @@
  * terms, document frequencies, BM25 IDF, IDF-weighted overlap and Jaccard.
  *
  * Speed: overlap and Jaccard run once per triple (millions). An IdfTable turns
- * each term list, once per list object (a WeakMap), into ascending term ids
- * with their weights and mass; a triple then costs one merge of two small
- * integer arrays. Term lists are therefore treated as immutable once passed
+ * each term list, once per list object (a WeakMap), into distinct term ids in
+ * the canonical order of the terms, with their weights and mass; a triple then
+ * costs one pass over each of two small integer arrays (the terms of one marked,
+ * the other's looked up). Term lists are therefore treated as immutable once passed
  * in: build a new array rather than editing one in place (a list that grew or
  * shrank is noticed and re-read).
  */

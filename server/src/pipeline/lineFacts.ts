@@ -21,8 +21,8 @@
  * depend on the lines before them (`negativesPerQuery`).
  *
  * Results equal a fresh run's: every fact is a pure function of the line's text and
- * the run's settings, the lexical sums are added in ascending order of value (so the
- * order in which runs numbered the terms does not show), and what depends on the whole input (query
+ * the run's settings, the lexical sums are added in the canonical order of the terms
+ * (so the ids runs gave the terms do not show), and what depends on the whole input (query
  * groups, samples, df, m) is recomputed from the facts each run.
  */
 import { hash } from 'node:crypto';
