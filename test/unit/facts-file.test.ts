@@ -6,7 +6,7 @@
  * a file changed within the last second is not trusted by its times (its lines are compared).
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -185,4 +185,22 @@ test('examples with the default model: a warm CLI run from the facts gives the r
   const int8 = await withModel(true);
   assert.equal(int8.reuse!.parsed, 0);
   assert.equal(int8.reuse!.measured, int8.table.length, 'the int8 model measures every triple anew');
+});
+
+test('the facts of other plans are pruned to the eight newest when a run writes its own', async () => {
+  const dir = await workspace();
+  const cache = mkdtempSync(join(tmpdir(), 'eci-facts-cache-'));
+  const folder = join(cache, 'facts');
+  mkdirSync(folder, { recursive: true });
+  // Ten files of other plans, the oldest first.
+  for (let k = 0; k < 10; k++) {
+    const f = join(folder, `other-${k}.bin`);
+    writeFileSync(f, 'x');
+    utimesSync(f, 1_000_000 + k * 1000, 1_000_000 + k * 1000);
+  }
+  const kept = factsForRun(cache, planOf(dir).plan, (m) => assert.fail(m));
+  await run(dir, kept.facts);
+  kept.save();
+  const left = readdirSync(folder).sort();
+  assert.deepEqual(left, [...Array.from({ length: 8 }, (_, k) => `other-${k + 2}.bin`), factsPath(cache, planOf(dir).plan).split('/').pop()!].sort());
 });

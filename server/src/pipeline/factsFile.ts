@@ -117,12 +117,20 @@ export function saveFacts(path: string, facts: LineFacts, warn: (message: string
   }
 }
 
-/** Keeps the newest files of the folder (other plans), so that facts do not pile up. */
+/**
+ * Keeps the newest files of the folder (other plans), so that facts do not pile up. Best
+ * effort: another process pruning at the same time may have removed a file already.
+ */
 function prune(dir: string, keep: string): void {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.bin')).map((f) => join(dir, f)).filter((f) => f !== keep);
-  if (files.length <= KEEP_FILES) return;
-  const byAge = files.map((f) => ({ f, t: statSync(f).mtimeMs })).sort((x, y) => y.t - x.t);
-  for (const { f } of byAge.slice(KEEP_FILES)) rmSync(f, { force: true });
+  try {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.bin')).map((f) => join(dir, f)).filter((f) => f !== keep);
+    if (files.length <= KEEP_FILES) return;
+    const age = (f: string) => { try { return statSync(f).mtimeMs; } catch { return 0; } };
+    const byAge = files.map((f) => ({ f, t: age(f) })).sort((x, y) => y.t - x.t);
+    for (const { f } of byAge.slice(KEEP_FILES)) rmSync(f, { force: true });
+  } catch {
+    // The facts were written; an old file left behind is pruned next time.
+  }
 }
 
 /**
