@@ -53,7 +53,7 @@ interface Header {
   identity: string;
   lastTriples: number;
   units: { key: string; stamp: string; lines: number }[];
-  terms: string[];
+  terms: readonly string[];
   queries: string[];
   strings: string[];
   counts: { texts: number; ids: number; lines: number; triples: number; idf: number; residuals: number };
@@ -232,7 +232,7 @@ function encode(kept: KeptFacts): Buffer[] {
   const header: Header = {
     format: FORMAT, version: packageVersion(), endianness: endianness(), identity: kept.identity, lastTriples: kept.lastTriples,
     units: kept.units.map((u) => ({ key: u.key, stamp: u.stamp, lines: u.lines.length })),
-    terms: [...kept.terms], queries, strings,
+    terms: kept.terms, queries, strings,
     counts: { texts: texts.length, ids: idCount, lines: lineCount, triples: tripleCount, idf: kept.idf?.idf.length ?? 0, residuals: ri },
     residualDim,
     idfVersion: kept.idf?.version ?? -1,
@@ -275,20 +275,15 @@ function decode(buf: Buffer, facts: LineFacts): void {
   };
   // Views of the file where it is aligned (sections start on 8 bytes of the file; a large
   // file's buffer starts on a page), copies where the buffer is not.
-  const int32 = (n: number) => {
-    const b = take(4 * n);
-    if (b.byteOffset % 4 === 0) return new Int32Array(b.buffer, b.byteOffset, n);
-    const a = new Int32Array(n);
+  const typed = <A extends Int32Array | Float64Array>(make: { new (n: number): A; new (b: ArrayBuffer, at: number, n: number): A; BYTES_PER_ELEMENT: number }, n: number): A => {
+    const b = take(make.BYTES_PER_ELEMENT * n);
+    if (b.byteOffset % make.BYTES_PER_ELEMENT === 0) return new make(b.buffer as ArrayBuffer, b.byteOffset, n);
+    const a = new make(n);
     new Uint8Array(a.buffer).set(b);
     return a;
   };
-  const float64 = (n: number) => {
-    const b = take(8 * n);
-    if (b.byteOffset % 8 === 0) return new Float64Array(b.buffer, b.byteOffset, n);
-    const a = new Float64Array(n);
-    new Uint8Array(a.buffer).set(b);
-    return a;
-  };
+  const int32 = (n: number) => typed(Int32Array, n);
+  const float64 = (n: number) => typed(Float64Array, n);
   const textKeys = take(KEY_BYTES * T);
   const textLengths = int32(T);
   const masses = float64(T);
