@@ -73,6 +73,33 @@ test('median: odd, even (mean of the middle two), caller array untouched', () =>
   assert.ok(Number.isNaN(median([])));
 });
 
+test('median by selection equals the middle of a full sort, bit for bit (duplicates, sorted and reversed runs, ±0)', () => {
+  let seed = 7;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (let trial = 0; trial < 2000; trial++) {
+    const n = 1 + Math.floor(rnd() * 80);
+    const coarse = trial % 2 === 0; // many equal values: the pivot's ties
+    const values = Array.from({ length: n }, () => (coarse ? Math.floor(rnd() * 4) : rnd() * 10 - 5));
+    if (trial % 5 === 0) values.sort((x, y) => x - y);
+    if (trial % 15 === 0) values.reverse();
+    const sorted = Float64Array.from(values).sort();
+    const mid = n >> 1;
+    const expected = n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    assert.ok(Object.is(median(values), expected), `trial ${trial}: ${values.join(',')}`);
+  }
+  assert.ok(Object.is(median([0, 0, 0]), 0));
+});
+
+test('clipResidual into a view of a larger buffer writes only that view', () => {
+  const block = new Float64Array(6).fill(9);
+  const out = clipResidual([3, 4], 0, block.subarray(2, 4));
+  assert.equal(out.buffer, block.buffer);
+  assert.deepEqual(Array.from(block), [9, 9, 0.6, 0.8, 9, 9]);
+  clipResidual([0, 0], 1, block.subarray(0, 2));
+  assert.deepEqual(Array.from(block.subarray(0, 2)), [0, 0]);
+  assert.throws(() => clipResidual([1, 2, 3], 1, block.subarray(0, 2)), RangeError);
+});
+
 test('scoreSource: N = 0 gives eci 0, diversity 1; bad input is rejected', () => {
   const s = scoreSource([], [], 1);
   assert.equal(s.eci, 0);

@@ -163,24 +163,30 @@ describe('EncoderClient (worker, BERT)', () => {
   });
 
   test('the event loop stays responsive during a long embed', async () => {
-    const texts = longTexts(1500);
-    let ticks = 0;
-    let last = Date.now();
-    let maxGap = 0;
-    const timer = setInterval(() => {
-      const now = Date.now();
-      maxGap = Math.max(maxGap, now - last);
-      last = now;
-      ticks++;
-    }, 5);
-    const t0 = Date.now();
-    await client.embed(texts);
-    const took = Date.now() - t0;
-    clearInterval(timer);
-    console.log(`# 1500 texts (~50 tokens): ${took} ms, ${ticks} ticks, max gap ${maxGap} ms`);
-    assert.ok(took > 200, `embed should be long enough to matter (${took} ms)`);
-    // Inference on the main thread would show one gap as long as the whole embed.
-    assert.ok(maxGap < Math.min(250, took / 2), `max gap between ticks ${maxGap} ms`);
+    // Long enough to matter on this machine: a faster one gets more texts (at most 3 tries).
+    let count = 1500;
+    for (let attempt = 1; ; attempt++, count *= 2) {
+      const texts = longTexts(count);
+      let ticks = 0;
+      let last = Date.now();
+      let maxGap = 0;
+      const timer = setInterval(() => {
+        const now = Date.now();
+        maxGap = Math.max(maxGap, now - last);
+        last = now;
+        ticks++;
+      }, 5);
+      const t0 = Date.now();
+      await client.embed(texts);
+      const took = Date.now() - t0;
+      clearInterval(timer);
+      console.log(`# ${count} texts (~50 tokens): ${took} ms, ${ticks} ticks, max gap ${maxGap} ms`);
+      if (took <= 200 && attempt < 3) continue;
+      assert.ok(took > 200, `embed should be long enough to matter (${took} ms)`);
+      // Inference on the main thread would show one gap as long as the whole embed.
+      assert.ok(maxGap < Math.min(250, took / 2), `max gap between ticks ${maxGap} ms`);
+      return;
+    }
   });
 
   test('cancellation via AbortSignal stops the worker between batches', async () => {

@@ -5,7 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { redundantFlags, scoreSource } from '../../server/src/core/eci';
-import { describeFinding, severityOf, sourceFindings, tripleFindings, type TripleFindingInput } from '../../server/src/core/findings';
+import { describeFinding, FINDING_BIT, severityOf, sourceFindings, tripleFindingMask, tripleFindings, type TripleFindingInput } from '../../server/src/core/findings';
+import { evaluateTriple, TripleEvaluations, type TripleScalars } from '../../server/src/core/aggregate';
+import { TRIPLE_FINDINGS } from '../../server/src/core/types';
 import { rankSources } from '../../server/src/core/ranking';
 import { Rng, hashString } from '../helpers/rng';
 import { DEFAULT_THRESHOLDS, defaultSettings } from '../../server/src/core/settings';
@@ -186,3 +188,28 @@ test('PRNG: FNV-1a vectors and xoshiro128** outputs match the reference C implem
   }
 });
 
+
+test('a run\'s per-triple evaluations equal evaluateTriple for every triple: factors bit for bit, the mask its findings', () => {
+  const rng = new Rng(hashString('evaluations'));
+  const n = 3000;
+  // Cosines, overlaps and Jaccards spread across every threshold, duplicates included.
+  const col = () => Float64Array.from({ length: n }, () => rng.nextFloat() * 2 - 1);
+  const a = col(), b = col(), c = Float64Array.from(col(), (x) => (x > 0.9 ? 0.99 : x));
+  const ov = Float64Array.from({ length: n }, () => rng.nextFloat()), jac = Float64Array.from({ length: n }, () => rng.nextFloat());
+  const dup = Uint8Array.from({ length: n }, () => (rng.nextFloat() < 0.05 ? 1 : 0));
+  const table: TripleScalars = {
+    length: n, a: (i) => a[i], b: (i) => b[i], c: (i) => c[i], ov: (i) => ov[i], jaccard: (i) => jac[i], textDuplicate: (i) => dup[i] === 1,
+  };
+  const settings = defaultSettings();
+  const ev = new TripleEvaluations(table, settings);
+  const seen = new Set<number>();
+  for (let i = n - 1; i >= 0; i--) {
+    const e = evaluateTriple(table, i, settings);
+    ev.at(i);
+    assert.ok(Object.is(ev.t[i], e.t) && Object.is(ev.l[i], e.l) && Object.is(ev.r[i], e.r) && Object.is(ev.w[i], e.w), `factors of triple ${i}`);
+    assert.deepEqual(TRIPLE_FINDINGS.filter((f) => ev.mask[i] & FINDING_BIT[f]), e.findings, `findings of triple ${i}`);
+    seen.add(ev.mask[i]);
+  }
+  assert.ok(seen.size >= 6, `the data reaches several finding combinations (${seen.size})`);
+  assert.equal(tripleFindingMask({ ...clean, textDuplicate: true, t: 0.1 }, th), FINDING_BIT['duplicate-of-positive'] | FINDING_BIT['likely-false-negative']);
+});

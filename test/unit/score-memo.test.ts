@@ -67,3 +67,15 @@ test('the memo hands out copies: transferring a result to another thread leaves 
   assert.equal(memo.hits, 2);
   assert.equal(card(second, 'A'), before);
 });
+
+test('a memo key is the same for residuals in separate arrays and for views laid end to end in one buffer', () => {
+  const memo = new ScoreMemo();
+  const rows = [[1, 2, 3], [4, 5, 6], [7, 8, 9]].map((r) => Float64Array.from(r));
+  const block = new Float64Array(9);
+  const views = rows.map((r, k) => { const v = block.subarray(k * 3, k * 3 + 3); v.set(r); return v; });
+  const w = Float64Array.from([0.1, 0.2, 0.3]);
+  assert.equal(memo.key(views, w, [1]), memo.key(rows, w, [1]));
+  // Views that are not in order are hashed one by one: a different order is a different key.
+  assert.notEqual(memo.key([views[1], views[0], views[2]], w, [1]), memo.key(rows, w, [1]));
+  assert.equal(memo.key([views[1], views[0], views[2]], w, [1]), memo.key([rows[1], rows[0], rows[2]], w, [1]));
+});

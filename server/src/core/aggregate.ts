@@ -5,13 +5,13 @@
  */
 import { clipResidual, redundantFlags, scoreSource, tripleFactors } from './eci';
 import { ExactSum } from './exactSum';
-import { sourceFindings, tripleFindings } from './findings';
+import { FINDING_BIT, findingsOfMask, sourceFindings, tripleFindingMask } from './findings';
 import { rankSources } from './ranking';
 import type { SampleKey } from './sampling';
 import type { MemoScore, ScoreMemo } from './scoreMemo';
 import type { Settings } from './settings';
 import type { SourceStability, StabilityInput, StabilityResult } from './stability';
-import type { FindingId, TripleFindingId } from './types';
+import { TRIPLE_FINDINGS, type FindingId, type TripleFindingId } from './types';
 
 /** Per-triple scalars measured from embeddings and texts. */
 export interface TripleScalars {
@@ -35,8 +35,43 @@ export interface TripleEvaluation {
 export function evaluateTriple(table: TripleScalars, i: number, settings: Settings): TripleEvaluation {
   const a = table.a(i), b = table.b(i), c = table.c(i), jaccard = table.jaccard(i);
   const f = tripleFactors(a, b, c, table.ov(i), settings);
-  const findings = tripleFindings({ textDuplicate: table.textDuplicate(i), c, jaccard, t: f.t, l: f.l, r: f.r }, settings.thresholds);
-  return { a, b, c, jaccard, delta: f.delta, pi: f.pi, t: f.t, l: f.l, r: f.r, w: f.w, findings };
+  const mask = tripleFindingMask({ textDuplicate: table.textDuplicate(i), c, jaccard, t: f.t, l: f.l, r: f.r }, settings.thresholds);
+  return { a, b, c, jaccard, delta: f.delta, pi: f.pi, t: f.t, l: f.l, r: f.r, w: f.w, findings: findingsOfMask(mask) };
+}
+
+/**
+ * The factors t, l, r, w and the finding mask of every triple of one run, each
+ * computed once, when first asked for: the sources' means and counts, their samples'
+ * weights and the result's columns all read them (a hybrid's triples belong to
+ * plain sources too). The same arithmetic as evaluateTriple, so the same bits.
+ */
+export class TripleEvaluations {
+  readonly t: Float64Array;
+  readonly l: Float64Array;
+  readonly r: Float64Array;
+  readonly w: Float64Array;
+  /** Finding mask (FINDING_BIT) of every finding but "redundant". */
+  readonly mask: Uint8Array;
+  private readonly done: Uint8Array;
+
+  constructor(private readonly table: TripleScalars, private readonly settings: Settings) {
+    const n = table.length;
+    this.t = new Float64Array(n); this.l = new Float64Array(n); this.r = new Float64Array(n); this.w = new Float64Array(n);
+    this.mask = new Uint8Array(n);
+    this.done = new Uint8Array(n);
+  }
+
+  /** Computes triple i's entries if not done yet; returns i. */
+  at(i: number): number {
+    if (this.done[i]) return i;
+    const table = this.table;
+    const c = table.c(i);
+    const f = tripleFactors(table.a(i), table.b(i), c, table.ov(i), this.settings);
+    this.t[i] = f.t; this.l[i] = f.l; this.r[i] = f.r; this.w[i] = f.w;
+    this.mask[i] = tripleFindingMask({ textDuplicate: table.textDuplicate(i), c, jaccard: table.jaccard(i), t: f.t, l: f.l, r: f.r }, this.settings.thresholds);
+    this.done[i] = 1;
+    return i;
+  }
 }
 
 export interface SourceSpec {
@@ -90,9 +125,11 @@ export interface AggregateOptions {
   scope?: 'all' | 'sample';
   /** Scores of earlier runs by content (the language server keeps one between runs). */
   memo?: ScoreMemo;
+  /** The run's per-triple factors, when the caller reads them afterwards too (made here otherwise). */
+  evaluations?: TripleEvaluations;
 }
 
-const FALSE_NEGATIVE_LIKE: ReadonlySet<TripleFindingId> = new Set(['duplicate-of-positive', 'near-duplicate-of-positive', 'likely-false-negative']);
+const FALSE_NEGATIVE_MASK = FINDING_BIT['duplicate-of-positive'] | FINDING_BIT['near-duplicate-of-positive'] | FINDING_BIT['likely-false-negative'];
 
 export function aggregateSources(
   table: TripleScalars,
@@ -103,27 +140,34 @@ export function aggregateSources(
   opts: AggregateOptions = {},
 ): SourceResult[] {
   const { stabilityInputs, scope = 'all', memo } = opts;
-  // Recomputed rather than memoised: it is cheap, and a memo would hold an
-  // object per triple (the point of the columnar table is not to).
-  const evaluate = (i: number) => evaluateTriple(table, i, settings);
+  const ev = opts.evaluations ?? new TripleEvaluations(table, settings);
   const kept: Pick<StabilityInput, 'units' | 'weights' | 'gram'>[] = [];
   const results: SourceResult[] = specs.map((spec) => {
     const size = spec.members.length;
     /** The triples the counts and means are over: the whole source, or its sample. */
     const scored = scope === 'all' ? size : spec.sample.length;
     const at = (k: number) => spec.members[scope === 'all' ? k : spec.sample[k]];
-    const counts: Partial<Record<FindingId, number>> = {};
+    // Per finding bit, its count and the rank of its first appearance (the order of `counts`' keys, as before).
+    const bitCounts = new Array<number>(TRIPLE_FINDINGS.length).fill(0);
+    const firstSeen: number[] = [];
     // Exact sums: the means must not depend on the order of lines (invariant 9).
     const st = new ExactSum(), sl = new ExactSum(), sr = new ExactSum(), sw = new ExactSum();
     let falseNegativeLike = 0, weak = 0;
     for (let k = 0; k < scored; k++) {
-      const e = evaluate(at(k));
-      st.add(e.t); sl.add(e.l); sr.add(e.r); sw.add(e.w);
-      for (const f of e.findings) counts[f] = (counts[f] ?? 0) + 1;
-      if (e.findings.some((f) => FALSE_NEGATIVE_LIKE.has(f))) falseNegativeLike++;
-      if (e.findings.length > 0) weak++;
+      const i = ev.at(at(k));
+      st.add(ev.t[i]); sl.add(ev.l[i]); sr.add(ev.r[i]); sw.add(ev.w[i]);
+      const mask = ev.mask[i];
+      if (mask === 0) continue;
+      weak++;
+      if (mask & FALSE_NEGATIVE_MASK) falseNegativeLike++;
+      for (let b = 0; b < TRIPLE_FINDINGS.length; b++) {
+        if (!(mask & (1 << b))) continue;
+        if (bitCounts[b]++ === 0) firstSeen.push(b);
+      }
     }
-    const { sampled, units, weights } = sampledInputs(table, spec, residuals, residualScale, settings);
+    const counts: Partial<Record<FindingId, number>> = {};
+    for (const b of firstSeen) counts[TRIPLE_FINDINGS[b]] = bitCounts[b];
+    const { sampled, units, weights } = sampledInputs(ev, spec, residuals, residualScale);
     const key = memo?.key(units, weights, memoParams(settings, !!stabilityInputs));
     let reused = key !== undefined ? memo!.get(key) : undefined;
     if (!reused) {
@@ -136,7 +180,7 @@ export function aggregateSources(
     for (let k = 0; k < redundant.length; k++) {
       if (!redundant[k]) continue;
       redundantCount++;
-      if (evaluate(sampled[k]).findings.length === 0) weak++;
+      if (ev.mask[ev.at(sampled[k])] === 0) weak++;
     }
     if (redundantCount > 0) counts.redundant = redundantCount;
     for (const f of sourceFindings({ size, scored, n: sampled.length, sampleSize: settings.sampleSize, diversity: score.diversity, falseNegativeLike }, settings.thresholds)) {
@@ -161,13 +205,22 @@ export function aggregateSources(
   return results;
 }
 
-/** What a source's score is computed from: its sampled triples, their clipped residuals û and weights w. */
+/**
+ * What a source's score is computed from: its sampled triples, their clipped residuals û
+ * (views into one buffer) and weights w.
+ */
 function sampledInputs(
-  table: TripleScalars, spec: SourceSpec, residuals: ReadonlyMap<number, Float64Array>, residualScale: number, settings: Settings,
+  ev: TripleEvaluations, spec: SourceSpec, residuals: ReadonlyMap<number, Float64Array>, residualScale: number,
 ): { sampled: Uint32Array; units: Float64Array[]; weights: Float64Array } {
   const sampled = Uint32Array.from(Array.from(spec.sample, (pos) => spec.members[pos]));
-  const units = Array.from(sampled, (i) => clipResidual(residuals.get(i) ?? missing(i), residualScale));
-  const weights = Float64Array.from(sampled, (i) => evaluateTriple(table, i, settings).w);
+  const d = sampled.length > 0 ? (residuals.get(sampled[0]) ?? missing(sampled[0])).length : 0;
+  const block = new Float64Array(sampled.length * d);
+  const units = Array.from(sampled, (i, k) => {
+    const u = residuals.get(i) ?? missing(i);
+    if (u.length !== d) throw new RangeError(`internal: residual of triple ${i} has dimension ${u.length}, expected ${d}`);
+    return clipResidual(u, residualScale, block.subarray(k * d, (k + 1) * d));
+  });
+  const weights = Float64Array.from(sampled, (i) => ev.w[ev.at(i)]);
   return { sampled, units, weights };
 }
 

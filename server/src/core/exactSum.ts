@@ -7,6 +7,8 @@
  */
 export class ExactSum {
   private readonly partials: number[] = [];
+  /** Partials in use (the array is not shrunk: setting an array's length is slow in V8). */
+  private size = 0;
   /** Infinities and NaN, which the partials cannot hold: summed plainly. */
   private special = 0;
   private hasSpecial = false;
@@ -20,23 +22,23 @@ export class ExactSum {
     const p = this.partials;
     let x = value;
     let kept = 0;
-    for (let k = 0; k < p.length; k++) {
+    for (let k = 0; k < this.size; k++) {
       let y = p[k];
-      if (Math.abs(x) < Math.abs(y)) [x, y] = [y, x];
+      if (Math.abs(x) < Math.abs(y)) { const t = x; x = y; y = t; }
       const hi = x + y;
       const lo = y - (hi - x);
       if (lo !== 0) p[kept++] = lo;
       x = hi;
     }
-    p.length = kept;
-    p.push(x);
+    p[kept] = x;
+    this.size = kept + 1;
   }
 
   /** The exact sum rounded to the nearest float64 (ties to even). */
   value(): number {
     if (this.hasSpecial) return this.special;
     const p = this.partials;
-    let n = p.length;
+    let n = this.size;
     if (n === 0) return 0;
     let hi = p[--n];
     let lo = 0;

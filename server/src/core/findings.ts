@@ -4,7 +4,7 @@
  * plain-words explanations for reports and hovers.
  */
 import type { Thresholds } from './settings';
-import type { FindingId, Severity, SourceFindingId, TripleFindingId } from './types';
+import { TRIPLE_FINDINGS, type FindingId, type Severity, type SourceFindingId, type TripleFindingId } from './types';
 
 /** Per-triple numbers the rules look at. */
 export interface TripleFindingInput {
@@ -19,23 +19,40 @@ export interface TripleFindingInput {
   r: number;
 }
 
+/** Bit of each triple finding in a finding mask: bit k is TRIPLE_FINDINGS[k]. */
+export const FINDING_BIT: Readonly<Record<TripleFindingId, number>> = Object.fromEntries(
+  TRIPLE_FINDINGS.map((f, k) => [f, 1 << k]),
+) as Record<TripleFindingId, number>;
+
 /**
- * Every triple finding except "redundant", in the fixed order of
- * TRIPLE_FINDINGS (so reports are stable). Comparisons are exactly the
- * spec's: "≥" thresholds include the boundary, "<" thresholds exclude it.
+ * Every triple finding except "redundant", as a mask of FINDING_BIT (one number, no
+ * array: a run evaluates every triple). Comparisons are exactly the spec's: "≥"
+ * thresholds include the boundary, "<" thresholds exclude it.
  */
-export function tripleFindings(x: TripleFindingInput, th: Thresholds): TripleFindingId[] {
-  const out: TripleFindingId[] = [];
+export function tripleFindingMask(x: TripleFindingInput, th: Thresholds): number {
+  let mask = 0;
   const duplicate = x.textDuplicate || x.c >= th.duplicateCosine;
-  if (duplicate) out.push('duplicate-of-positive');
+  if (duplicate) mask |= FINDING_BIT['duplicate-of-positive'];
   // A duplicate is also a near-duplicate; report only the stronger finding.
-  else if (x.jaccard >= th.nearDuplicateJaccard) out.push('near-duplicate-of-positive');
-  if (x.t < th.falseNegativeT) out.push('likely-false-negative');
-  if (x.l < th.tooEasyL) out.push('too-easy');
+  else if (x.jaccard >= th.nearDuplicateJaccard) mask |= FINDING_BIT['near-duplicate-of-positive'];
+  if (x.t < th.falseNegativeT) mask |= FINDING_BIT['likely-false-negative'];
+  if (x.l < th.tooEasyL) mask |= FINDING_BIT['too-easy'];
   // A too-easy negative is already explained by its distance; calling it
   // lexical-only as well would double-count.
-  if (x.r < th.lexicalOnlyR && x.l >= th.tooEasyL) out.push('lexical-only');
+  if (x.r < th.lexicalOnlyR && x.l >= th.tooEasyL) mask |= FINDING_BIT['lexical-only'];
+  return mask;
+}
+
+/** The findings of a mask, in the fixed order of TRIPLE_FINDINGS (so reports are stable). */
+export function findingsOfMask(mask: number): TripleFindingId[] {
+  const out: TripleFindingId[] = [];
+  for (let k = 0; k < TRIPLE_FINDINGS.length; k++) if (mask & (1 << k)) out.push(TRIPLE_FINDINGS[k]);
   return out;
+}
+
+/** Every triple finding except "redundant", in the fixed order of TRIPLE_FINDINGS. */
+export function tripleFindings(x: TripleFindingInput, th: Thresholds): TripleFindingId[] {
+  return findingsOfMask(tripleFindingMask(x, th));
 }
 
 /** Source-level numbers the rules look at. */

@@ -29,7 +29,12 @@ export class ContentMemo<V> {
     h.update(Float64Array.from(params));
     h.update(extra);
     h.update(new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength));
-    for (const u of units) h.update(new Uint8Array(u.buffer, u.byteOffset, u.byteLength));
+    // Units laid end to end in one buffer (aggregate's sampledInputs) are hashed in one go: the same bytes.
+    const first = units[0];
+    const last = units[units.length - 1];
+    const contiguous = first !== undefined && units.every((u, k) => u.buffer === first.buffer && u.byteOffset === first.byteOffset + k * first.byteLength && u.byteLength === first.byteLength);
+    if (contiguous) h.update(new Uint8Array(first.buffer, first.byteOffset, last.byteOffset + last.byteLength - first.byteOffset));
+    else for (const u of units) h.update(new Uint8Array(u.buffer, u.byteOffset, u.byteLength));
     return h.digest('base64');
   }
 

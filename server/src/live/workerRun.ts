@@ -6,10 +6,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
-import { evaluateTriple } from '../core/aggregate';
 import { applySettingOverrides, parseConfig, SettingError, type EciConfig } from '../core/config';
 import { defaultSettings, type Settings } from '../core/settings';
-import { TRIPLE_FINDINGS } from '../core/types';
+import { FINDING_BIT } from '../core/findings';
 import { analyze, type AnalysisResult, type Progress } from '../pipeline/analyze';
 import { AnalysisError, AnalysisInputChanged } from '../pipeline/errors';
 import type { EncoderOptions } from '../pipeline/encoderSetup';
@@ -210,7 +209,6 @@ function serialize(scope: string, r: AnalysisResult, diskStamps: WireResult['dis
     jaccard: new Float64Array(n), flags: new Uint8Array(n), w: new Float64Array(n), findings: new Uint8Array(n),
     primary: new Int32Array(n).fill(-1), samplePos: new Int32Array(n).fill(-1),
   };
-  const bit = new Map(TRIPLE_FINDINGS.map((f, k) => [f, 1 << k]));
   const units: WireUnit[] = r.units.map((u) => ({ path: u.path, shown: u.shown, format: u.format, source: u.source, ...(u.key !== undefined ? { key: u.key } : {}), start: 0, end: 0 }));
   const seen = new Uint8Array(units.length);
   // A sample-scope result measured only the sampled triples: the others have no numbers and no findings.
@@ -228,11 +226,10 @@ function serialize(scope: string, r: AnalysisResult, diskStamps: WireResult['dis
     columns.a[i] = t.a(i); columns.b[i] = t.b(i); columns.c[i] = t.c(i);
     if (measured && !measured[i]) { columns.flags[i] = FLAG_UNMEASURED; continue; }
     columns.ov[i] = t.ov(i); columns.jaccard[i] = t.jaccard(i); columns.flags[i] = t.textDuplicate(i) ? FLAG_TEXT_DUPLICATE : 0;
-    const e = evaluateTriple(t, i, r.settings);
-    columns.w[i] = e.w;
-    let mask = 0;
-    for (const f of e.findings) mask |= bit.get(f)!;
-    columns.findings[i] = mask;
+    const ev = r.evaluations;
+    ev.at(i);
+    columns.w[i] = ev.w[i];
+    columns.findings[i] = ev.mask[i];
   }
   r.sources.forEach((s, si) => {
     if (s.group !== 'plain') return;
@@ -242,7 +239,7 @@ function serialize(scope: string, r: AnalysisResult, diskStamps: WireResult['dis
     s.sampled.forEach((i, k) => {
       if (columns.primary[i] !== si) return;
       columns.samplePos[i] = k;
-      if (s.redundant[k]) columns.findings[i] |= bit.get('redundant')!;
+      if (s.redundant[k]) columns.findings[i] |= FINDING_BIT.redundant;
     });
   });
   return {

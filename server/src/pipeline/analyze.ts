@@ -4,7 +4,7 @@
  */
 import { median } from '../core/eci';
 import { EncoderError } from '../encoder/protocol';
-import { aggregateSources, applyStability, type SourceResult, type SourceSpec } from '../core/aggregate';
+import { aggregateSources, applyStability, TripleEvaluations, type SourceResult, type SourceSpec } from '../core/aggregate';
 import { DocumentFrequencies, wordTerms } from '../core/lexical';
 import type { ScoreMemo } from '../core/scoreMemo';
 import type { Settings } from '../core/settings';
@@ -87,6 +87,8 @@ export interface AnalysisResult {
   pendingStability?: PendingStability;
   /** With `lineFacts`: how many lines were re-used, parsed, and triples measured. */
   reuse?: LineReuse;
+  /** Each triple's factors and finding mask as the scores used them (computed on first use). */
+  evaluations: TripleEvaluations;
 }
 
 export async function analyze(opts: AnalyzeOptions): Promise<AnalysisResult> {
@@ -266,7 +268,7 @@ interface ScoreInput {
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   memo?: ScoreMemo;
-  base: Omit<AnalysisResult, 'scope' | 'residualScale' | 'sources' | 'timings' | 'stability' | 'pendingStability'>;
+  base: Omit<AnalysisResult, 'scope' | 'residualScale' | 'sources' | 'timings' | 'stability' | 'pendingStability' | 'evaluations'>;
 }
 
 /**
@@ -281,9 +283,10 @@ async function scoreResult(x: ScoreInput): Promise<AnalysisResult> {
   const residualScale = x.table.length === 0 ? 0
     : x.scope === 'all' ? median(norms) : median(norms.filter((_, i) => x.keepResidual[i] === 1));
   const stabilityInputs: StabilityInput[] | undefined = x.stabilityMode !== 'none' ? [] : undefined;
-  const sources = x.table.length > 0 ? aggregateSources(x.table, x.specs, x.residuals, residualScale, x.settings, { stabilityInputs, scope: x.scope, memo: x.memo }) : [];
+  const evaluations = new TripleEvaluations(x.table, x.settings);
+  const sources = x.table.length > 0 ? aggregateSources(x.table, x.specs, x.residuals, residualScale, x.settings, { stabilityInputs, scope: x.scope, memo: x.memo, evaluations }) : [];
   const timings: AnalysisResult['timings'] = { scanMs: 0, embedMs: 0, scoreMs: performance.now() - t0 };
-  const result: AnalysisResult = { ...x.base, scope: x.scope, residualScale, sources, timings };
+  const result: AnalysisResult = { ...x.base, scope: x.scope, residualScale, sources, timings, evaluations };
   if (!stabilityInputs) return result;
   let inputs: StabilityInput[] | undefined = stabilityInputs;
   const check: PendingStability = async (control) => {
