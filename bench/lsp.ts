@@ -168,18 +168,22 @@ async function main(): Promise<void> {
   const original = docLines[at];
   const rec = JSON.parse(original) as { negative: string };
   rec.negative += ' revised in the editor';
+  const closed = join(ws, `${SOURCES[1]}.jsonl`);
+  const savedElsewhere = (() => {
+    const cl = readFileSync(closed, 'utf8').split('\n');
+    const r = JSON.parse(cl[100]) as { positive: string };
+    r.positive += ' (edited elsewhere)';
+    cl[100] = JSON.stringify(r);
+    return cl.join('\n');
+  })();
   const editTimes = {
     change: await timed('edit (one line changed)', () => replaceLine(at, JSON.stringify(rec))),
     undo: await timed('undo of that edit', () => replaceLine(at, original)),
     insert: await timed('insert (a new triple)', () => replaceLine(at + 7, added.split('\n')[0], true)),
     delete: await timed('delete (one line)', () => replaceLine(at + 7, null)),
+    // The other program's new text is made before the clock starts: its save is the write.
     watched: await timed('save of a closed file by another program', () => {
-      const closed = join(ws, `${SOURCES[1]}.jsonl`);
-      const cl = readFileSync(closed, 'utf8').split('\n');
-      const r = JSON.parse(cl[100]) as { positive: string };
-      r.positive += ' (edited elsewhere)';
-      cl[100] = JSON.stringify(r);
-      writeFileSync(closed, cl.join('\n'));
+      writeFileSync(closed, savedElsewhere);
       return conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(closed).href, type: 2 }] });
     }),
   };

@@ -19,6 +19,18 @@ describe('negativeSpans', () => {
     assert.deepEqual(negativeSpans(list, 1, JSONL, 2).map((s) => slice(list, s)), ['"n0"', '"n1"']);
   });
 
+  test('spans found before are given again for the same text, and a changed line or format gets its own', () => {
+    const line = '{"query": "q", "positive": "p", "negative": "n0"}';
+    const first = negativeSpans(line, 5, JSONL, 1);
+    assert.equal(negativeSpans(line, 9, JSONL, 1), first, 'same text on another line: the remembered spans');
+    const longer = '{"query": "q", "positive": "p", "negative": "a longer n0"}';
+    assert.deepEqual(negativeSpans(longer, 5, JSONL, 1).map((s) => slice(longer, s)), ['"a longer n0"']);
+    // The same characters read as TSV (one column only): no span, not the JSON one.
+    assert.deepEqual(negativeSpans(line, 5, { format: 'tsv', key: undefined }, 1), [null]);
+    // With a byte-order mark on line 1 the span moves by one.
+    assert.deepEqual(negativeSpans(`\ufeff${line}`, 1, JSONL, 1), [{ start: first[0]!.start + 1, end: first[0]!.end + 1 }]);
+  });
+
   test('a TSV line: the third column', () => {
     const row = 'q\tp\tthe negative';
     assert.deepEqual(negativeSpans(row, 1, { format: 'tsv', key: undefined }, 1).map((s) => slice(row, s)), ['the negative']);

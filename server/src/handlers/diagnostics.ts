@@ -119,10 +119,9 @@ export function fileDiagnostics(input: FileDiagnosticsInput, token?: Cancellatio
         const span = s[c.ordinal];
         if (span) range = { start: { line: c.line, character: span.start }, end: { line: c.line, character: span.end } };
       }
-      const info = c.result.info(c.index);
       out.push({
         range, severity: lspSeverity(severityOf(c.id)), source: SOURCE, code: c.id,
-        message: findingMessage(c.id, info, c.result.wire.settings),
+        message: findingMessage(c.id, c.result.messageInfo(c.index, c.id), c.result.wire.settings),
         data: { scope: c.result.scope, line: c.line },
       });
     }

@@ -25,13 +25,7 @@ function stringOrItem(node: Node | undefined, index: number): Node | undefined {
 }
 
 /** The negative's JSON value (quotes included) for a record line, given its list index and group. */
-function jsonNegative(text: string, negIndex: number, group: string | undefined): Span | null {
-  let root: Node | undefined;
-  try {
-    root = parseTree(text);
-  } catch {
-    return null; // nested deeper than jsonc-parser's recursion can go: the caller marks the whole line
-  }
+function jsonNegative(root: Node | undefined, negIndex: number, group: string | undefined): Span | null {
   if (!root || root.type !== 'object') return null;
   let node = findNodeAtLocation(root, ['negative']);
   if (!node) {
@@ -65,7 +59,15 @@ function tsvNegative(text: string): Span | null {
  */
 export function negativeSpans(lineText: string, line: number, unit: Pick<WireUnit, 'format' | 'key'>, count: number): (Span | null)[] {
   const bom = line === 1 && lineText.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const text = bom ? lineText.slice(1) : lineText;
+  const key = `${unit.format}\u0000${unit.key ?? ''}\u0000${count}\u0000${bom}\u0000${lineText}`;
+  const known = spanMemo.get(key);
+  if (known) return known;
+  const found = findSpans(bom ? lineText.slice(1) : lineText, bom, unit, count);
+  spanMemo.set(key, found);
+  return found;
+}
+
+function findSpans(text: string, bom: number, unit: Pick<WireUnit, 'format' | 'key'>, count: number): (Span | null)[] {
   const out: (Span | null)[] = new Array<Span | null>(count).fill(null);
   if (unit.format === 'tsv') {
     const s = tsvNegative(text);
@@ -73,10 +75,49 @@ export function negativeSpans(lineText: string, line: number, unit: Pick<WireUni
   }
   const parsed = parseTripleLine(text, { file: '', line: 2, format: 'jsonl' });
   const triples = unit.key !== undefined ? parsed.triples.filter((t) => t.source === unit.key) : parsed.triples;
+  let root: Node | undefined;
+  try {
+    root = parseTree(text);
+  } catch {
+    return out; // nested deeper than jsonc-parser's recursion can go: callers mark the whole line
+  }
   for (let k = 0; k < count && k < triples.length; k++) {
     const t = triples[k];
-    const s = jsonNegative(text, t.negIndex, t.source);
+    const s = jsonNegative(root, t.negIndex, t.source);
     if (s) out[k] = { start: s.start + bom, end: s.end + bom };
   }
   return out;
 }
+
+/**
+ * Spans found before, by line text (and unit format, key, count): every publish of an open
+ * file places up to maxDiagnosticsPerFile squiggles, mostly on lines that did not change
+ * since the last one. Two generations bounded by their keys' characters (about 8 MB).
+ */
+class SpanMemo {
+  private current = new Map<string, (Span | null)[]>();
+  private previous = new Map<string, (Span | null)[]>();
+  private chars = 0;
+
+  constructor(private readonly maxChars: number) {}
+
+  get(key: string): (Span | null)[] | undefined {
+    const hit = this.current.get(key);
+    if (hit) return hit;
+    const old = this.previous.get(key);
+    if (old) this.set(key, old);
+    return old;
+  }
+
+  set(key: string, spans: (Span | null)[]): void {
+    if (this.chars + key.length > this.maxChars) {
+      this.previous = this.current;
+      this.current = new Map();
+      this.chars = 0;
+    }
+    this.current.set(key, spans);
+    this.chars += key.length;
+  }
+}
+
+const spanMemo = new SpanMemo(4 << 20);

@@ -5,7 +5,7 @@
  */
 import type { SourceCard } from '../../../common/protocol';
 import { agreementPercent, orderToNext } from '../../../common/stabilityLabel';
-import type { TripleInfo } from '../live/state/results';
+import type { MessageInfo } from '../live/state/results';
 import type { Settings } from '../core/settings';
 import type { SourceFindingId, TripleFindingId } from '../core/types';
 
@@ -28,7 +28,7 @@ export function percent(share: number): string {
 }
 
 /** The message of one triple finding on its line. */
-export function findingMessage(id: TripleFindingId, e: TripleInfo, s: Settings): string {
+export function findingMessage(id: TripleFindingId, e: MessageInfo, s: Settings): string {
   const th = s.thresholds;
   switch (id) {
     case 'duplicate-of-positive':

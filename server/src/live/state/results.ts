@@ -23,6 +23,9 @@ export interface TripleInfo extends TripleEvaluation {
   sources: { name: string; group: 'plain' | 'hybrid'; leverage?: number; gain?: number; redundant?: boolean }[];
 }
 
+/** The part of TripleInfo a finding's message uses. */
+export type MessageInfo = TripleEvaluation & Pick<TripleInfo, 'textDuplicate' | 'sources'>;
+
 function fileUri(path: string): string {
   return pathToFileURL(path).href;
 }
@@ -123,6 +126,21 @@ export class ScopeResult implements TripleScalars {
 
   info(i: number): TripleInfo {
     const e = evaluateTriple(this, i, this.wire.settings);
+    return { ...e, index: i, unit: this.wire.units[this.wire.columns.unit[i]], all: this.findings(i), textDuplicate: this.textDuplicate(i), sources: this.sourcesOf(i) };
+  }
+
+  /**
+   * What a finding's message says of triple i (words.ts's findingMessage): its numbers, and
+   * its sources only for "redundant", the one message that names one. A publish builds up to
+   * maxDiagnosticsPerFile of these per file, so it skips what info() adds for hovers.
+   */
+  messageInfo(i: number, id: TripleFindingId): MessageInfo {
+    const e = evaluateTriple(this, i, this.wire.settings);
+    return { ...e, textDuplicate: this.textDuplicate(i), sources: id === 'redundant' ? this.sourcesOf(i) : [] };
+  }
+
+  /** The sources triple i counts in, with its leverage, gain and redundant flag where sampled. */
+  private sourcesOf(i: number): TripleInfo['sources'] {
     const sources: TripleInfo['sources'] = [];
     for (const s of this.wire.sources) {
       if (search(s.members, i) < 0) continue;
@@ -131,7 +149,7 @@ export class ScopeResult implements TripleScalars {
         ? { name: s.name, group: s.group }
         : { name: s.name, group: s.group, leverage: s.leverage[k], gain: s.gain[k], redundant: s.redundant[k] === 1 });
     }
-    return { ...e, index: i, unit: this.wire.units[this.wire.columns.unit[i]], all: this.findings(i), textDuplicate: this.textDuplicate(i), sources };
+    return sources;
   }
 
   /** Position of triple i in the source's sample (its leverage/gain arrays), or -1. */
