@@ -29,7 +29,8 @@ function goals(r: Json): Goal[] {
   out.push({ name: 'scoring_share (cold)', value: r.scoring_share, goal: '≤ 0.02', met: num(r.scoring_share) === null ? null : num(r.scoring_share)! <= 0.02, what: `${e2eWhat}, ${fmt(e2e.coldReps)} cold run(s)` });
   out.push({ name: 'e2e_cold_s', value: r.e2e_cold_s, goal: '—', met: null, what: `${e2eWhat}, empty cache` });
   out.push({ name: 'e2e_warm_s', value: r.e2e_warm_s, goal: '≤ 4 s at 100k', met: num(r.e2e_warm_s) === null || num(set.triples) !== 100_000 ? null : num(r.e2e_warm_s)! <= 4, what: `${e2eWhat}, fresh process, line facts of the run before, median of ${fmt(e2e.reps)}` });
-  out.push({ name: 'warm_edit_rerun_s', value: r.warm_edit_rerun_s, goal: '≤ 1 s', met: num(r.warm_edit_rerun_s) === null ? null : num(r.warm_edit_rerun_s)! <= 1, what: `${e2eWhat}, one line changed, fresh process, median of ${fmt(e2e.reps)}` });
+  // The issue's ≤ 1 s is for an edit in the editor (lsp_edit_rerun_s); a fresh CLI process has no goal of its own.
+  out.push({ name: 'warm_edit_rerun_s', value: r.warm_edit_rerun_s, goal: '—', met: null, what: `${e2eWhat}, one line changed, fresh CLI process (the ≤ 1 s goal is the editor's, lsp_edit_rerun_s), median of ${fmt(e2e.reps)}` });
   const lspEdit = obj(obj(s.lsp).editInEditor);
   if (r.lsp_edit_rerun_s !== undefined) {
     out.push({ name: 'lsp_edit_rerun_s (in the editor)', value: r.lsp_edit_rerun_s, goal: '≤ 1 s', met: num(r.lsp_edit_rerun_s) === null ? null : num(r.lsp_edit_rerun_s)! <= 1, what: `${fmt(obj(obj(s.lsp).workspace).triples)} triples, one line of an open file edited, change → new results (run itself ${fmt(lspEdit.runS, ' s')}; includes the typing debounce)` });
@@ -48,7 +49,7 @@ function goals(r: Json): Goal[] {
   out.push(...scopeGoals(r));
   out.push({ name: 'e2e_peak_rss_mb', value: r.e2e_peak_rss_mb, goal: '—', met: null, what: e2eWhat });
   const top = (obj(scale).points as Json[] | undefined)?.slice(-1)[0] ?? {};
-  out.push({ name: 'scale_1m_s', value: r.scale_1m_s, goal: '—', met: null, what: `${fmt(top.triples)} triples, d = ${fmt(scale.dim)}, precomputed` });
+  out.push({ name: 'scale_1m_s', value: r.scale_1m_s, goal: '≤ 30 s', met: num(r.scale_1m_s) === null ? null : num(r.scale_1m_s)! <= 30, what: `${fmt(top.triples)} triples, d = ${fmt(scale.dim)}, precomputed` });
   out.push({ name: 'rss_1m_mb', value: r.rss_1m_mb, goal: '—', met: null, what: `${fmt(top.triples)} triples, peak RSS` });
   out.push({ name: 'scale_rss_bytes_per_triple', value: r.scale_rss_bytes_per_triple, goal: 'per-triple scalars only', met: null, what: String(scale.slope ?? '—') });
   const hov = obj(lsp.hover);
