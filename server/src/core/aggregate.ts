@@ -39,38 +39,45 @@ export function evaluateTriple(table: TripleScalars, i: number, settings: Settin
   return { a, b, c, jaccard, delta: f.delta, pi: f.pi, t: f.t, l: f.l, r: f.r, w: f.w, findings: findingsOfMask(mask) };
 }
 
+/** Marks a triple whose weight and mask are not computed yet (real masks use the low five bits). */
+const UNSET = 0xff;
+
 /**
- * The factors t, l, r, w and the finding mask of every triple of one run, each
- * computed once, when first asked for: the sources' means and counts, their samples'
- * weights and the result's columns all read them (a hybrid's triples belong to
- * plain sources too). The same arithmetic as evaluateTriple, so the same bits.
+ * The weight w and the finding mask of every triple of one run, each computed once, when
+ * first asked for: the sources' counts, their samples' weights and the result's columns
+ * read them. t, l and r are not kept (8 bytes a triple each at 10M triples); `factorsOf`
+ * gives them for the triple at hand. The same arithmetic as evaluateTriple, so the same bits.
  */
 export class TripleEvaluations {
-  readonly t: Float64Array;
-  readonly l: Float64Array;
-  readonly r: Float64Array;
   readonly w: Float64Array;
   /** Finding mask (FINDING_BIT) of every finding but "redundant". */
   readonly mask: Uint8Array;
-  private readonly done: Uint8Array;
+  /** t, l, r of the triple last given to factorsOf (until the next call). */
+  t = 0;
+  l = 0;
+  r = 0;
 
   constructor(private readonly table: TripleScalars, private readonly settings: Settings) {
-    const n = table.length;
-    this.t = new Float64Array(n); this.l = new Float64Array(n); this.r = new Float64Array(n); this.w = new Float64Array(n);
-    this.mask = new Uint8Array(n);
-    this.done = new Uint8Array(n);
+    this.w = new Float64Array(table.length);
+    this.mask = new Uint8Array(table.length).fill(UNSET);
   }
 
-  /** Computes triple i's entries if not done yet; returns i. */
-  at(i: number): number {
-    if (this.done[i]) return i;
+  /** Computes triple i's factors into t, l, r, and keeps its w and mask; returns i. */
+  factorsOf(i: number): number {
     const table = this.table;
     const c = table.c(i);
     const f = tripleFactors(table.a(i), table.b(i), c, table.ov(i), this.settings);
-    this.t[i] = f.t; this.l[i] = f.l; this.r[i] = f.r; this.w[i] = f.w;
-    this.mask[i] = tripleFindingMask({ textDuplicate: table.textDuplicate(i), c, jaccard: table.jaccard(i), t: f.t, l: f.l, r: f.r }, this.settings.thresholds);
-    this.done[i] = 1;
+    this.t = f.t; this.l = f.l; this.r = f.r;
+    if (this.mask[i] === UNSET) {
+      this.w[i] = f.w;
+      this.mask[i] = tripleFindingMask({ textDuplicate: table.textDuplicate(i), c, jaccard: table.jaccard(i), t: f.t, l: f.l, r: f.r }, this.settings.thresholds);
+    }
     return i;
+  }
+
+  /** Makes sure triple i's w and mask are computed; returns i. */
+  at(i: number): number {
+    return this.mask[i] === UNSET ? this.factorsOf(i) : i;
   }
 }
 
@@ -154,8 +161,8 @@ export function aggregateSources(
     const st = new ExactSum(), sl = new ExactSum(), sr = new ExactSum(), sw = new ExactSum();
     let falseNegativeLike = 0, weak = 0;
     for (let k = 0; k < scored; k++) {
-      const i = ev.at(at(k));
-      st.add(ev.t[i]); sl.add(ev.l[i]); sr.add(ev.r[i]); sw.add(ev.w[i]);
+      const i = ev.factorsOf(at(k));
+      st.add(ev.t); sl.add(ev.l); sr.add(ev.r); sw.add(ev.w[i]);
       const mask = ev.mask[i];
       if (mask === 0) continue;
       weak++;
