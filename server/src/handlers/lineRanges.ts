@@ -57,7 +57,7 @@ function tsvNegative(text: string): Span | null {
  * table holds them (the parser yields them in that order; a keyed unit takes
  * only its group's). null where a span cannot be found.
  */
-export function negativeSpans(lineText: string, line: number, unit: Pick<WireUnit, 'format' | 'key'>, count: number): (Span | null)[] {
+export function negativeSpans(lineText: string, line: number, unit: Pick<WireUnit, 'format' | 'key'>, count: number): readonly (Span | null)[] {
   const bom = line === 1 && lineText.charCodeAt(0) === 0xfeff ? 1 : 0;
   const key = `${unit.format}\u0000${unit.key ?? ''}\u0000${count}\u0000${bom}\u0000${lineText}`;
   const known = spanMemo.get(key);
@@ -95,6 +95,7 @@ function findSpans(text: string, bom: number, unit: Pick<WireUnit, 'format' | 'k
  * since the last one. Two generations bounded by their keys' characters (about 8 MB).
  */
 class SpanMemo {
+  // Callers share the arrays kept here: negativeSpans returns them read-only.
   private current = new Map<string, (Span | null)[]>();
   private previous = new Map<string, (Span | null)[]>();
   private chars = 0;
