@@ -10,7 +10,7 @@
  *   npx tsx bench/stability.ts [--reps=3] [--sources=5] [--n=1000] [--d=512] [--resamples=20]
  */
 import { aggregateSources, type SourceSpec, type TripleScalars } from '../server/src/core/aggregate';
-import { median as medianOf } from '../server/src/core/eci';
+import { median as medianOf } from '../server/src/core/median';
 import { sampleHash, type SampleKey } from '../server/src/core/sampling';
 import { defaultSettings } from '../server/src/core/settings';
 import { computeStability, type StabilityInput } from '../server/src/core/stability';

@@ -1,6 +1,7 @@
 /** Numeric helpers shared by the ECI_sem core tests: tolerances, seeded vectors, the spec §2–§3 chain. */
 import assert from 'node:assert/strict';
-import { clipResidual, median, residual, scoreSource, tripleFactors } from '../../server/src/core/eci';
+import { clipResidual, residual, scoreSource, tripleFactors } from '../../server/src/core/eci';
+import { median } from '../../server/src/core/median';
 import type { Rng } from './rng';
 export function close(actual: number, expected: number, rel: number, abs = 0, what = ''): void {
   const tol = rel * Math.abs(expected) + abs;

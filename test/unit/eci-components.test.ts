@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { clipResidual, median, residual, scoreSource } from '../../server/src/core/eci';
+import { clipResidual, residual, scoreSource } from '../../server/src/core/eci';
+import { median } from '../../server/src/core/median';
 import {
   NotPositiveDefiniteError, cholesky, choleskyInverseInPlace, forwardSolve, forwardSolveMany, gramRows, logDetCholesky,
 } from '../../server/src/core/linalg';

@@ -2,7 +2,7 @@
  * One analysis run: scan → sample → embed and measure → score. The CLI and the
  * language server both call `analyze`; nothing here knows about either.
  */
-import { median } from '../core/eci';
+import { median } from '../core/median';
 import { EncoderError } from '../encoder/protocol';
 import { aggregateSources, applyStability, TripleEvaluations, type SourceResult, type SourceSpec } from '../core/aggregate';
 import { DocumentFrequencies, wordTerms } from '../core/lexical';
