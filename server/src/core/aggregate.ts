@@ -35,8 +35,12 @@ export interface TripleEvaluation {
 export function evaluateTriple(table: TripleScalars, i: number, settings: Settings): TripleEvaluation {
   const a = table.a(i), b = table.b(i), c = table.c(i), jaccard = table.jaccard(i);
   const f = tripleFactors(a, b, c, table.ov(i), settings);
-  const mask = tripleFindingMask({ textDuplicate: table.textDuplicate(i), c, jaccard, t: f.t, l: f.l, r: f.r }, settings.thresholds);
-  return { a, b, c, jaccard, delta: f.delta, pi: f.pi, t: f.t, l: f.l, r: f.r, w: f.w, findings: findingsOfMask(mask) };
+  return { a, b, c, jaccard, delta: f.delta, pi: f.pi, t: f.t, l: f.l, r: f.r, w: f.w, findings: findingsOfMask(maskOf(table, i, c, f, settings)) };
+}
+
+/** The finding mask of triple i from its factors (evaluateTriple and TripleEvaluations share it). */
+function maskOf(table: TripleScalars, i: number, c: number, f: { t: number; l: number; r: number }, settings: Settings): number {
+  return tripleFindingMask({ textDuplicate: table.textDuplicate(i), c, jaccard: table.jaccard(i), t: f.t, l: f.l, r: f.r }, settings.thresholds);
 }
 
 /** Marks a triple whose weight and mask are not computed yet (real masks use the low five bits). */
@@ -70,7 +74,7 @@ export class TripleEvaluations {
     this.t = f.t; this.l = f.l; this.r = f.r;
     if (this.mask[i] === UNSET) {
       this.w[i] = f.w;
-      this.mask[i] = tripleFindingMask({ textDuplicate: table.textDuplicate(i), c, jaccard: table.jaccard(i), t: f.t, l: f.l, r: f.r }, this.settings.thresholds);
+      this.mask[i] = maskOf(table, i, c, f, this.settings);
     }
     return i;
   }
@@ -132,7 +136,7 @@ export interface AggregateOptions {
   scope?: 'all' | 'sample';
   /** Scores of earlier runs by content (the language server keeps one between runs). */
   memo?: ScoreMemo;
-  /** The run's per-triple factors, when the caller reads them afterwards too (made here otherwise). */
+  /** The run's per-triple weights and finding masks, when the caller reads them afterwards too (made here otherwise). */
   evaluations?: TripleEvaluations;
 }
 

@@ -212,6 +212,7 @@ function serialize(scope: string, r: AnalysisResult, diskStamps: WireResult['dis
   const units: WireUnit[] = r.units.map((u) => ({ path: u.path, shown: u.shown, format: u.format, source: u.source, ...(u.key !== undefined ? { key: u.key } : {}), start: 0, end: 0 }));
   const seen = new Uint8Array(units.length);
   // A sample-scope result measured only the sampled triples: the others have no numbers and no findings.
+  const ev = r.evaluations;
   let measured: Uint8Array | undefined;
   if (r.scope === 'sample') {
     measured = new Uint8Array(n);
@@ -226,7 +227,6 @@ function serialize(scope: string, r: AnalysisResult, diskStamps: WireResult['dis
     columns.a[i] = t.a(i); columns.b[i] = t.b(i); columns.c[i] = t.c(i);
     if (measured && !measured[i]) { columns.flags[i] = FLAG_UNMEASURED; continue; }
     columns.ov[i] = t.ov(i); columns.jaccard[i] = t.jaccard(i); columns.flags[i] = t.textDuplicate(i) ? FLAG_TEXT_DUPLICATE : 0;
-    const ev = r.evaluations;
     ev.at(i);
     columns.w[i] = ev.w[i];
     columns.findings[i] = ev.mask[i];

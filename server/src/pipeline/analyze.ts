@@ -87,7 +87,7 @@ export interface AnalysisResult {
   pendingStability?: PendingStability;
   /** With `lineFacts`: how many lines were re-used, parsed, and triples measured. */
   reuse?: LineReuse;
-  /** Each triple's factors and finding mask as the scores used them (computed on first use). */
+  /** Each triple's weight and finding mask as the scores used them (computed on first use). */
   evaluations: TripleEvaluations;
 }
 
